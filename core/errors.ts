@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'MALFORMED_TILE_PATH'
   | 'MALFORMED_TILE'
   | 'MALFORMED_ENTRY_BUNDLE'
+  | 'MALFORMED_FRONTIER' // a saved TreeBuilder frontier (core/tree.ts)
   | 'ROOT_MISMATCH'
   | 'INCONSISTENT_CHECKPOINTS'
   // Letters and entries (docs/PROTOCOL.md)
@@ -31,11 +32,18 @@ export type ErrorCode =
   | 'BAD_ENTRY_SIGNATURE'
   | 'INSUFFICIENT_STAMP'
   | 'MALFORMED_KEY_FILE'
+  | 'MALFORMED_RECEIPT' // c2sp.org/tlog-proof@v1 receipts (core/receipt.ts)
+  | 'DUPLICATE_KEY' // a different entry of the same kind by a key already in the log (node/log/)
+  // IPFS blocks and UnixFS directories (node/p2p/)
+  | 'MALFORMED_CID'
+  | 'MALFORMED_DIRECTORY'
   // Fetching and configuration (node/, web/)
   | 'FETCH_FAILED'
   | 'NOT_FOUND'
   | 'BAD_REQUEST'
-  | 'BAD_CONFIG';
+  | 'BAD_CONFIG'
+  | 'UNAVAILABLE' // a mirror is stopping, overloaded, or failed to write a batch: retry later
+  | 'CORRUPT_DATA'; // a mirror's own data directory is damaged or inconsistent
 
 export class UndersignedError extends Error {
   readonly code: ErrorCode;
