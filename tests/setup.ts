@@ -40,8 +40,8 @@ expect.extend({
 });
 
 declare module 'vitest' {
-  interface Matchers<T = unknown> {
-    toThrowCode(code: ErrorCode): T;
-    toRejectWithCode(code: ErrorCode): Promise<T>;
+  interface Matchers<R extends void | Promise<void> = void | Promise<void>, T = unknown> {
+    toThrowCode(code: ErrorCode): R;
+    toRejectWithCode(code: ErrorCode): Promise<void>;
   }
 }

@@ -1,0 +1,76 @@
+// undersigned node: run a mirror node of one letter (node/mirror.ts) until SIGINT or SIGTERM.
+
+import { fileURLToPath } from 'node:url';
+import { createMirror } from '../../mirror.ts';
+import { parseListenAddress } from '../../http/server.ts';
+import { integer, optional, required, UsageError, type Command } from '../command.ts';
+
+const DEFAULT_HTTP = '127.0.0.1:8470';
+const DEFAULT_DATA = './undersigned-data';
+/** The built web client of this checkout (vite.config.ts builds it there). */
+const DEFAULT_WEB = fileURLToPath(new URL('../../../dist/web', import.meta.url));
+
+export const node: Command = {
+  name: ['node'],
+  summary: 'run a mirror node: a log of one letter, served over HTTP',
+  usage: `undersigned node --letter LETTER_FILE [--data DIR] [--http HOST:PORT] [--batch-ms N] [--web DIR]
+
+  --letter FILE     the letter this node's log holds
+  --data DIR        the data directory: log key, log, state (default ${DEFAULT_DATA});
+                    one directory holds the log of one letter
+  --http HOST:PORT  where to serve the HTTP API and the log (default ${DEFAULT_HTTP});
+                    port 0 picks a free port
+  --batch-ms N      sequence submissions every N milliseconds (default 1000)
+  --web DIR         the built web client to serve at / (default dist/web of this checkout)
+
+Prints its URL, log origin and vkey, then serves until interrupted (SIGINT, SIGTERM), when it
+writes the last batch and stops. It keeps no submission times and no network addresses.`,
+  flags: {
+    letter: { type: 'string' },
+    data: { type: 'string' },
+    http: { type: 'string' },
+    'batch-ms': { type: 'string' },
+    web: { type: 'string' },
+  },
+  async run(values, io) {
+    const letterFile = required(values, 'letter');
+    const httpText = optional(values, 'http') ?? DEFAULT_HTTP;
+    const http = parseListenAddress(httpText);
+    if (http === undefined) throw new UsageError(`--http must be HOST:PORT, got "${httpText}"`);
+    const batchMs = integer(values, 'batch-ms', 1000, 3_600_000);
+    if (batchMs < 1) throw new UsageError('--batch-ms must be at least 1');
+    io.signal.throwIfAborted();
+    const mirror = await createMirror({
+      letterFile,
+      dataDir: optional(values, 'data') ?? DEFAULT_DATA,
+      http,
+      batchMs,
+      webDir: optional(values, 'web') ?? DEFAULT_WEB,
+      onError: (e) =>
+        io.stderr.write(`undersigned node: ${e instanceof Error ? e.message : String(e)}\n`),
+    });
+    io.stdout.write(
+      [
+        `url        ${mirror.url}`,
+        `origin     ${mirror.origin}`,
+        `vkey       ${mirror.vkey}`,
+        `tree size  ${mirror.treeSize()}`,
+        '',
+      ].join('\n')
+    );
+    if (!io.signal.aborted) {
+      await new Promise<void>((resolve) => {
+        io.signal.addEventListener(
+          'abort',
+          () => {
+            resolve();
+          },
+          { once: true }
+        );
+      });
+    }
+    await mirror.stop();
+    io.stdout.write(`stopped at tree size ${mirror.treeSize()}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,62 @@
+// Small file helpers for the CLI and the node: whole-file reads with clear errors, and durable
+// writes (temporary file, fsync, rename, fsync of the directory) so that a crash never leaves a
+// half-written file under the final name.
+
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { dirname, basename, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { UndersignedError } from '../core/errors.ts';
+
+/** Reads a whole file, or throws NOT_FOUND / FETCH_FAILED naming it. */
+export async function readWholeFile(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (cause) {
+    const missing = (cause as { code?: string }).code === 'ENOENT';
+    throw new UndersignedError(missing ? 'NOT_FOUND' : 'FETCH_FAILED', `cannot read ${path}`, { cause });
+  }
+}
+
+/**
+ * Writes `data` to `path` atomically and durably. With `exclusive`, refuses to replace an
+ * existing file (for keys). `mode` applies to the new file (0o600 for secrets).
+ */
+export async function writeFileDurably(
+  path: string,
+  data: Uint8Array,
+  options: { mode?: number; exclusive?: boolean } = {}
+): Promise<void> {
+  if (options.exclusive) {
+    const handle = await open(path, 'wx', options.mode ?? 0o644);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await syncDirectory(dirname(path));
+    return;
+  }
+  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(temporary, 'wx', options.mode ?? 0o644);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } catch (e) {
+    await handle.close();
+    await unlink(temporary).catch(() => undefined);
+    throw e;
+  }
+  await handle.close();
+  await rename(temporary, path);
+  await syncDirectory(dirname(path));
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
