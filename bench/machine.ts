@@ -20,6 +20,7 @@ export async function writeJsonArg(value: unknown): Promise<void> {
 export function numberArg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`--${name} expects a positive number`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new RangeError(`--${name} expects a positive number`);
   return value;
 }

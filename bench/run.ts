@@ -11,7 +11,9 @@ import { machine } from './machine.ts';
 
 const BENCHES = ['signatures', 'verify-log', 'submit'];
 const here = (name: string): string => fileURLToPath(new URL(name, import.meta.url));
-const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+const only = process.argv.includes('--only')
+  ? process.argv[process.argv.indexOf('--only') + 1]
+  : undefined;
 
 const sections: string[] = [];
 for (const name of BENCHES) {
@@ -19,7 +21,10 @@ for (const name of BENCHES) {
   const script = here(`${name}.ts`);
   if (!existsSync(script)) continue;
   process.stderr.write(`running bench/${name}.ts …\n`);
-  const output = execFileSync(process.execPath, ['--expose-gc', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const output = execFileSync(process.execPath, ['--expose-gc', script], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   process.stdout.write(output + '\n');
   sections.push(output.trim());
 }

@@ -15,10 +15,15 @@ import { buildLog } from '../tests/helpers/log.ts';
 import { machine, numberArg, writeJsonArg } from './machine.ts';
 
 const count = numberArg('entries', 100_000);
-const letter = createLetter({ title: 'Benchmark letter', text: 'We, the undersigned, measure.\n', stampBits: 0 });
+const letter = createLetter({
+  title: 'Benchmark letter',
+  text: 'We, the undersigned, measure.\n',
+  stampBits: 0,
+});
 
 const entries: Uint8Array[] = [];
-for await (const chunk of generateEntries(letter, count, { affiliations: 50 })) entries.push(...chunk);
+for await (const chunk of generateEntries(letter, count, { affiliations: 50 }))
+  entries.push(...chunk);
 const log = buildLog(letterId(letter), entries, 'benchmark log');
 
 const ed25519 = createEd25519Verifier();
@@ -26,7 +31,11 @@ const ed25519 = createEd25519Verifier();
 // 1. Bare signature verification: the same signatures, batches of 256 as the verifier makes.
 const items = entries.map((bytes) => {
   const entry = parseEntry(bytes);
-  return { publicKey: entry.publicKey, message: entrySigningMessage(entry.body), signature: entry.signature };
+  return {
+    publicKey: entry.publicKey,
+    message: entrySigningMessage(entry.body),
+    signature: entry.signature,
+  };
 });
 globalThis.gc?.();
 let started = performance.now();

@@ -74,7 +74,10 @@ export function fromHex(text: string, length?: number): Uint8Array {
     throw new UndersignedError('MALFORMED_HEX', 'expected lowercase hex of even length');
   }
   if (length !== undefined && text.length !== 2 * length) {
-    throw new UndersignedError('MALFORMED_HEX', `expected ${length} bytes of hex, got ${text.length / 2}`);
+    throw new UndersignedError(
+      'MALFORMED_HEX',
+      `expected ${length} bytes of hex, got ${text.length / 2}`
+    );
   }
   const out = new Uint8Array(text.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
@@ -91,7 +94,11 @@ export function toBase64(bytes: Uint8Array): string {
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
     const n = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    out += (B64[n >> 18] ?? '') + (B64[(n >> 12) & 63] ?? '') + (B64[(n >> 6) & 63] ?? '') + (B64[n & 63] ?? '');
+    out +=
+      (B64[n >> 18] ?? '') +
+      (B64[(n >> 12) & 63] ?? '') +
+      (B64[(n >> 6) & 63] ?? '') +
+      (B64[n & 63] ?? '');
   }
   const rest = bytes.length - i;
   if (rest === 1) {

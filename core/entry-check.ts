@@ -22,7 +22,11 @@ export type EntryVerdict =
  * `stampBits` bits and an acceptable public key. Does not verify the signature. Never throws for
  * bad input: the verdict says why.
  */
-export function checkEntry(bytes: Uint8Array, letterId: Uint8Array, stampBits: number): EntryVerdict {
+export function checkEntry(
+  bytes: Uint8Array,
+  letterId: Uint8Array,
+  stampBits: number
+): EntryVerdict {
   let entry: Entry;
   try {
     entry = parseEntry(bytes);
@@ -41,7 +45,11 @@ export function checkEntry(bytes: Uint8Array, letterId: Uint8Array, stampBits: n
     };
   }
   if (!hasStamp(entry.body, stampBits)) {
-    return { ok: false, code: 'INSUFFICIENT_STAMP', reason: `stamp has fewer than ${stampBits} zero bits` };
+    return {
+      ok: false,
+      code: 'INSUFFICIENT_STAMP',
+      reason: `stamp has fewer than ${stampBits} zero bits`,
+    };
   }
   return { ok: true, entry };
 }

@@ -112,7 +112,8 @@ export function parseEntry(bytes: Uint8Array): Entry {
   if (bytes.length > MAX_ENTRY_SIZE) throw malformed(`is longer than ${MAX_ENTRY_SIZE} bytes`);
   if (bytes[0] !== ENTRY_VERSION) throw malformed(`has unknown version ${bytes[0] ?? 0}`);
   const kindByte = bytes[1];
-  const kind: EntryKind | undefined = kindByte === 0x01 ? 'sign' : kindByte === 0x02 ? 'withdraw' : undefined;
+  const kind: EntryKind | undefined =
+    kindByte === 0x01 ? 'sign' : kindByte === 0x02 ? 'withdraw' : undefined;
   if (kind === undefined) throw malformed(`has unknown kind ${kindByte ?? 0}`);
   const bodyEnd = bytes.length - 64;
   let at = FIXED_PREFIX;
@@ -135,7 +136,8 @@ export function parseEntry(bytes: Uint8Array): Entry {
   if (at + 2 > bodyEnd) throw malformed('extensions length runs past the end');
   const extLength = readUint(bytes, at, 2);
   at += 2;
-  if (at + extLength !== bodyEnd) throw malformed('extensions length does not match the entry size');
+  if (at + extLength !== bodyEnd)
+    throw malformed('extensions length does not match the entry size');
   const extensions = parseExtensions(bytes.subarray(at, bodyEnd));
   if (kind === 'withdraw' && (name !== '' || affiliation !== '')) {
     throw malformed('a withdraw entry carries no name or affiliation');
@@ -157,7 +159,8 @@ function formatExtensions(extensions: readonly EntryExtension[]): Uint8Array {
   const parts: Uint8Array[] = [];
   let previous = -1;
   for (const { type, value } of extensions) {
-    if (!Number.isInteger(type) || type < 0 || type > 255) throw malformed('extension type must be 0..255');
+    if (!Number.isInteger(type) || type < 0 || type > 255)
+      throw malformed('extension type must be 0..255');
     if (type <= previous) throw malformed('extension types must be strictly ascending');
     if (value.length > 0xffff) throw malformed('extension value is too long');
     previous = type;
@@ -188,7 +191,8 @@ function parseExtensions(bytes: Uint8Array): EntryExtension[] {
 
 function checkLength(value: Uint8Array, length: number, title: string): void {
   if (!(value instanceof Uint8Array)) throw new TypeError(`"${title}" expected Uint8Array`);
-  if (value.length !== length) throw new RangeError(`"${title}" expected ${length} bytes, got ${value.length}`);
+  if (value.length !== length)
+    throw new RangeError(`"${title}" expected ${length} bytes, got ${value.length}`);
 }
 
 function checkText(text: string, maxBytes: number, title: string): void {

@@ -60,6 +60,6 @@ export function isUndersignedError(e: unknown, code?: ErrorCode): e is Undersign
   return (
     e instanceof Error &&
     e.name === 'UndersignedError' &&
-    (code === undefined || (e as UndersignedError).code === code)
+    (code === undefined || (e as { code?: unknown }).code === code)
   );
 }

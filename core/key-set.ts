@@ -7,7 +7,16 @@
 
 const KEY_SIZE = 32;
 const WORDS = KEY_SIZE / 4;
-const DEFAULT_SALT = Uint32Array.of(0x9e3779b1, 0x85ebca77, 0xc2b2ae3d, 0x27d4eb2f, 0x165667b1, 0xd3a2646c, 0xfd7046c5, 0xb55a4f09);
+const DEFAULT_SALT = Uint32Array.of(
+  0x9e3779b1,
+  0x85ebca77,
+  0xc2b2ae3d,
+  0x27d4eb2f,
+  0x165667b1,
+  0xd3a2646c,
+  0xfd7046c5,
+  0xb55a4f09
+);
 
 export class KeySet {
   #capacity: number;
@@ -35,7 +44,8 @@ export class KeySet {
 
   /** The slot of `key`, inserting it with flags 0 and value 0 if it is new. */
   slot(key: Uint8Array): number {
-    if (key.length !== KEY_SIZE) throw new RangeError(`"key" expected ${KEY_SIZE} bytes, got ${key.length}`);
+    if (key.length !== KEY_SIZE)
+      throw new RangeError(`"key" expected ${KEY_SIZE} bytes, got ${key.length}`);
     if ((this.#size + 1) * 4 > this.#capacity * 3) this.#grow();
     let i = this.#hash(key) & (this.#capacity - 1);
     for (;;) {
@@ -81,7 +91,11 @@ export class KeySet {
   forEach(visit: (flags: number, value: number, key: Uint8Array) => void): void {
     for (let i = 0; i < this.#capacity; i++) {
       if (this.#used[i] === 1) {
-        visit(this.#flags[i] ?? 0, this.#values[i] ?? 0, this.#keys.subarray(i * KEY_SIZE, (i + 1) * KEY_SIZE));
+        visit(
+          this.#flags[i] ?? 0,
+          this.#values[i] ?? 0,
+          this.#keys.subarray(i * KEY_SIZE, (i + 1) * KEY_SIZE)
+        );
       }
     }
   }
@@ -96,14 +110,26 @@ export class KeySet {
     let h = 0;
     for (let w = 0; w < WORDS; w++) {
       const o = w * 4;
-      const word = ((key[o] ?? 0) | ((key[o + 1] ?? 0) << 8) | ((key[o + 2] ?? 0) << 16) | ((key[o + 3] ?? 0) << 24)) >>> 0;
-      h = Math.imul(h ^ Math.imul(word ^ (this.#salt[w] ?? 0), 0x85ebca6b), 0xc2b2ae35) ^ (h >>> 15);
+      const word =
+        ((key[o] ?? 0) |
+          ((key[o + 1] ?? 0) << 8) |
+          ((key[o + 2] ?? 0) << 16) |
+          ((key[o + 3] ?? 0) << 24)) >>>
+        0;
+      h =
+        Math.imul(h ^ Math.imul(word ^ (this.#salt[w] ?? 0), 0x85ebca6b), 0xc2b2ae35) ^ (h >>> 15);
     }
     return (h ^ (h >>> 16)) >>> 0;
   }
 
   #grow(): void {
-    const old = { keys: this.#keys, used: this.#used, flags: this.#flags, values: this.#values, capacity: this.#capacity };
+    const old = {
+      keys: this.#keys,
+      used: this.#used,
+      flags: this.#flags,
+      values: this.#values,
+      capacity: this.#capacity,
+    };
     this.#capacity *= 2;
     this.#keys = new Uint8Array(this.#capacity * KEY_SIZE);
     this.#used = new Uint8Array(this.#capacity);

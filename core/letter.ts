@@ -56,7 +56,9 @@ export function createLetter(input: { title: string; text: string; stampBits?: n
 /** The canonical encoding of a letter, which is also the content of a letter file. */
 export function formatLetter(letter: Letter): Uint8Array {
   checkLetter(letter);
-  return utf8Encode(`${LETTER_HEADER}\n${letter.title}\nstamp-bits ${letter.stampBits}\n\n${letter.text}`);
+  return utf8Encode(
+    `${LETTER_HEADER}\n${letter.title}\nstamp-bits ${letter.stampBits}\n\n${letter.text}`
+  );
 }
 
 /** Parses a letter file; only the canonical encoding is accepted. Throws MALFORMED_LETTER. */
@@ -68,7 +70,9 @@ export function parseLetter(bytes: Uint8Array): Letter {
   } catch {
     throw malformed('is not valid UTF-8');
   }
-  const match = /^undersigned\/letter\/v1\n([^\n]*)\nstamp-bits (0|[1-9][0-9]?)\n\n([\s\S]*)$/.exec(source);
+  const match = /^undersigned\/letter\/v1\n([^\n]*)\nstamp-bits (0|[1-9][0-9]?)\n\n([\s\S]*)$/.exec(
+    source
+  );
   if (!match) throw malformed(`does not start with the ${LETTER_HEADER} header lines`);
   const letter = { title: match[1] ?? '', stampBits: Number(match[2]), text: match[3] ?? '' };
   if (!equalBytes(formatLetter(letter), bytes)) throw malformed('is not in canonical form');
@@ -89,7 +93,11 @@ function checkLetter(letter: Letter): void {
   const titleProblem = fieldTextProblem(letter.title, MAX_TITLE_BYTES);
   if (titleProblem !== undefined) throw malformed(`title ${titleProblem}`);
   if (letter.title === '') throw malformed('title is empty');
-  if (!Number.isInteger(letter.stampBits) || letter.stampBits < 0 || letter.stampBits > MAX_STAMP_BITS) {
+  if (
+    !Number.isInteger(letter.stampBits) ||
+    letter.stampBits < 0 ||
+    letter.stampBits > MAX_STAMP_BITS
+  ) {
     throw malformed(`stamp bits must be an integer from 0 to ${MAX_STAMP_BITS}`);
   }
   const { text } = letter;
@@ -102,7 +110,9 @@ function checkLetter(letter: Letter): void {
   for (const ch of text) {
     const cp = ch.codePointAt(0) ?? 0;
     if (!isAllowedInLetterText(cp)) {
-      throw malformed(`text contains the refused code point U+${cp.toString(16).toUpperCase().padStart(4, '0')}`);
+      throw malformed(
+        `text contains the refused code point U+${cp.toString(16).toUpperCase().padStart(4, '0')}`
+      );
     }
   }
 }

@@ -24,7 +24,11 @@ export function witnessName(witnessPublicKey: Uint8Array): string {
 /** The letter ID and key fingerprint an origin names. Throws WRONG_ORIGIN. */
 export function parseLogOrigin(origin: string): { letterId: Uint8Array; keyFingerprint: string } {
   const match = ORIGIN.exec(origin);
-  if (!match) throw new UndersignedError('WRONG_ORIGIN', 'origin is not of the form undersigned/<letter ID>/<key>');
+  if (!match)
+    throw new UndersignedError(
+      'WRONG_ORIGIN',
+      'origin is not of the form undersigned/<letter ID>/<key>'
+    );
   return { letterId: fromHex(match[1] ?? ''), keyFingerprint: match[2] ?? '' };
 }
 
@@ -32,7 +36,11 @@ export function parseLogOrigin(origin: string): { letterId: Uint8Array; keyFinge
  * Checks that `origin` is the origin of a log of `letterId` signed by `logPublicKey`.
  * Throws WRONG_ORIGIN.
  */
-export function checkLogOrigin(origin: string, letterId: Uint8Array, logPublicKey: Uint8Array): void {
+export function checkLogOrigin(
+  origin: string,
+  letterId: Uint8Array,
+  logPublicKey: Uint8Array
+): void {
   const parsed = parseLogOrigin(origin);
   if (!equalBytes(parsed.letterId, letterId)) {
     throw new UndersignedError('WRONG_ORIGIN', 'log origin names another letter');

@@ -14,13 +14,17 @@ const HEADER = 'undersigned/signer-key/v1';
 
 /** Encodes a signer key file. */
 export function formatSignerKeyFile(seed: Uint8Array): Uint8Array {
-  if (seed.length !== SEED_SIZE) throw new RangeError(`"seed" expected ${SEED_SIZE} bytes, got ${seed.length}`);
+  if (seed.length !== SEED_SIZE)
+    throw new RangeError(`"seed" expected ${SEED_SIZE} bytes, got ${seed.length}`);
   return utf8Encode(`${HEADER}\n${toBase64(seed)}\n`);
 }
 
 /** Decodes a signer key file to its seed. Throws MALFORMED_KEY_FILE. */
 export function parseSignerKeyFile(bytes: Uint8Array): Uint8Array {
-  const bad = new UndersignedError('MALFORMED_KEY_FILE', `not a signer key file (expected a ${HEADER} header and a base64 seed)`);
+  const bad = new UndersignedError(
+    'MALFORMED_KEY_FILE',
+    `not a signer key file (expected a ${HEADER} header and a base64 seed)`
+  );
   let text: string;
   try {
     text = utf8Decode(bytes);

@@ -55,7 +55,8 @@ export async function createEntry(
     options.signal?.throwIfAborted();
     if (searchStamp(body, NONCE_OFFSET, letter.stampBits, start, STAMP_CHUNK) !== undefined) break;
     options.onProgress?.(start + STAMP_CHUNK);
-    if (start + STAMP_CHUNK >= Number.MAX_SAFE_INTEGER) throw new Error('bug: stamp search exhausted');
+    if (start + STAMP_CHUNK >= Number.MAX_SAFE_INTEGER)
+      throw new Error('bug: stamp search exhausted');
     await Promise.resolve();
   }
   const signature = await signer.sign(entrySigningMessage(body));

@@ -40,7 +40,8 @@ export class Tally {
     if (flags & SIGNED) {
       this.#repeats++;
       const current = this.#affiliations[this.#keys.value(slot)] ?? '';
-      if (compareBytes(utf8Encode(affiliation), utf8Encode(current)) < 0) this.#keys.setValue(slot, id);
+      if (compareBytes(utf8Encode(affiliation), utf8Encode(current)) < 0)
+        this.#keys.setValue(slot, id);
       return;
     }
     this.#keys.setFlags(slot, flags | SIGNED);

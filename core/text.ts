@@ -78,7 +78,9 @@ export function displayText(text: string, maxChars: number): string {
     .replace(/ +/g, ' ')
     .trim();
   const chars = Array.from(cleaned);
-  return chars.length <= maxChars ? cleaned : chars.slice(0, Math.max(0, maxChars - 1)).join('') + '…';
+  return chars.length <= maxChars
+    ? cleaned
+    : chars.slice(0, Math.max(0, maxChars - 1)).join('') + '…';
 }
 
 function hex4(cp: number): string {

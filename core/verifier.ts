@@ -35,7 +35,11 @@ export type EntryBundleReader = (
 
 export type VerifyProgress = { readonly entriesVerified: number; readonly treeSize: number };
 
-export type RejectedEntry = { readonly index: number; readonly code: RejectCode; readonly reason: string };
+export type RejectedEntry = {
+  readonly index: number;
+  readonly code: RejectCode;
+  readonly reason: string;
+};
 
 export type VerifyLogOptions = {
   /** The signed checkpoint note, as served at `<prefix>/checkpoint`. */
@@ -79,8 +83,15 @@ export type LogVerification = {
 export async function verifyLog(options: VerifyLogOptions): Promise<LogVerification> {
   const { signal } = options;
   signal?.throwIfAborted();
-  const opened = openCheckpoint(options.checkpoint, [...options.logKeys, ...(options.witnessKeys ?? [])]);
-  if (!opened.verified.some((s) => options.logKeys.some((k) => k.name === s.name && k.keyId === s.keyId))) {
+  const opened = openCheckpoint(options.checkpoint, [
+    ...options.logKeys,
+    ...(options.witnessKeys ?? []),
+  ]);
+  if (
+    !opened.verified.some((s) =>
+      options.logKeys.some((k) => k.name === s.name && k.keyId === s.keyId)
+    )
+  ) {
     throw new UndersignedError('UNVERIFIED_NOTE', 'checkpoint is not signed by a trusted log key');
   }
   const { treeSize, rootHash, origin } = opened.checkpoint;
@@ -101,7 +112,7 @@ export async function verifyLog(options: VerifyLogOptions): Promise<LogVerificat
   // Fetches still running when verification stops early are aborted.
   const stop = new AbortController();
   const fetchSignal = signal === undefined ? stop.signal : AbortSignal.any([signal, stop.signal]);
-  const fetches: Promise<Uint8Array>[] = [];
+  const fetches: (Promise<Uint8Array> | undefined)[] = [];
   const startFetch = (i: number): void => {
     const ref = bundles[i];
     if (ref === undefined) return;
@@ -125,7 +136,7 @@ export async function verifyLog(options: VerifyLogOptions): Promise<LogVerificat
       const fetched = fetches[i];
       if (ref === undefined || fetched === undefined) throw new Error('bug: bundle plan');
       const bytes = await fetched;
-      delete fetches[i];
+      fetches[i] = undefined;
       startFetch(i + ahead);
       const entries = decodeEntryBundle(bytes, ref.width);
       const batch: { index: number; entry: Entry }[] = [];
@@ -144,7 +155,8 @@ export async function verifyLog(options: VerifyLogOptions): Promise<LogVerificat
           const item = batch[k];
           if (item === undefined) return;
           if (!ok) reject(item.index, 'BAD_ENTRY_SIGNATURE', 'signature does not verify');
-          else if (item.entry.kind === 'sign') tally.addSign(item.entry.publicKey, item.entry.affiliation);
+          else if (item.entry.kind === 'sign')
+            tally.addSign(item.entry.publicKey, item.entry.affiliation);
           else tally.addWithdraw(item.entry.publicKey);
         });
         entriesVerified += results.length + skipped;

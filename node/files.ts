@@ -13,7 +13,9 @@ export async function readWholeFile(path: string): Promise<Uint8Array> {
     return new Uint8Array(await readFile(path));
   } catch (cause) {
     const missing = (cause as { code?: string }).code === 'ENOENT';
-    throw new UndersignedError(missing ? 'NOT_FOUND' : 'FETCH_FAILED', `cannot read ${path}`, { cause });
+    throw new UndersignedError(missing ? 'NOT_FOUND' : 'FETCH_FAILED', `cannot read ${path}`, {
+      cause,
+    });
   }
 }
 

@@ -33,8 +33,12 @@ export async function* generateEntries(
   }
 }
 
-async function throwawayEntry(id: Uint8Array, stampBits: number, affiliation: string): Promise<Uint8Array> {
-  const keys = (await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify'])) as CryptoKeyPair;
+async function throwawayEntry(
+  id: Uint8Array,
+  stampBits: number,
+  affiliation: string
+): Promise<Uint8Array> {
+  const keys = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
   const publicKey = new Uint8Array(await crypto.subtle.exportKey('raw', keys.publicKey));
   const body = formatEntryBody({
     kind: 'sign',
@@ -46,7 +50,12 @@ async function throwawayEntry(id: Uint8Array, stampBits: number, affiliation: st
     extensions: [],
   });
   let start = 0;
-  while (searchStamp(body, NONCE_OFFSET, stampBits, start, STAMP_TRIES) === undefined) start += STAMP_TRIES;
-  const signature = await crypto.subtle.sign({ name: 'Ed25519' }, keys.privateKey, entrySigningMessage(body));
+  while (searchStamp(body, NONCE_OFFSET, stampBits, start, STAMP_TRIES) === undefined)
+    start += STAMP_TRIES;
+  const signature = await crypto.subtle.sign(
+    { name: 'Ed25519' },
+    keys.privateKey,
+    entrySigningMessage(body)
+  );
   return formatEntry(body, new Uint8Array(signature));
 }

@@ -21,7 +21,9 @@ export function directorySource(dir: string): LogSource {
     where: root,
     async read(path, options = {}) {
       try {
-        return new Uint8Array(await readFile(join(root, path), options.signal ? { signal: options.signal } : {}));
+        return new Uint8Array(
+          await readFile(join(root, path), options.signal ? { signal: options.signal } : {})
+        );
       } catch (cause) {
         if (options.signal?.aborted) throw options.signal.reason;
         const code = (cause as { code?: string }).code === 'ENOENT' ? 'NOT_FOUND' : 'FETCH_FAILED';
@@ -45,10 +47,13 @@ export function httpSource(baseUrl: string): LogSource {
         if (options.signal?.aborted) throw options.signal.reason;
         throw new UndersignedError('FETCH_FAILED', `cannot fetch ${url.href}`, { cause });
       }
-      if (response.status === 404) throw new UndersignedError('NOT_FOUND', `${url.href} was not found`);
-      if (!response.ok) throw new UndersignedError('FETCH_FAILED', `${url.href} answered HTTP ${response.status}`);
+      if (response.status === 404)
+        throw new UndersignedError('NOT_FOUND', `${url.href} was not found`);
+      if (!response.ok)
+        throw new UndersignedError('FETCH_FAILED', `${url.href} answered HTTP ${response.status}`);
       const body = new Uint8Array(await response.arrayBuffer());
-      if (body.length > MAX_FILE) throw new UndersignedError('FETCH_FAILED', `${url.href} is larger than ${MAX_FILE} bytes`);
+      if (body.length > MAX_FILE)
+        throw new UndersignedError('FETCH_FAILED', `${url.href} is larger than ${MAX_FILE} bytes`);
       return body;
     },
   };

@@ -32,7 +32,9 @@ expect.extend({
       return {
         pass,
         message: () =>
-          pass ? `expected not to reject with ${code}` : `expected rejection ${code}, got ${String(e)}`,
+          pass
+            ? `expected not to reject with ${code}`
+            : `expected rejection ${code}, got ${String(e)}`,
       };
     }
     return { pass: false, message: () => `expected rejection ${code}, it resolved` };
@@ -40,6 +42,7 @@ expect.extend({
 });
 
 declare module 'vitest' {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- must match Vitest's declaration
   interface Matchers<R extends void | Promise<void> = void | Promise<void>, T = unknown> {
     toThrowCode(code: ErrorCode): R;
     toRejectWithCode(code: ErrorCode): Promise<void>;

@@ -39,8 +39,9 @@ export function parseFlags(command: Command, args: string[]): { values: Values; 
       strict: true,
       allowPositionals: true,
     });
-    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0] ?? ''}"`);
-    return { values: values as Values, help: values.help === true };
+    if (positionals.length > 0)
+      throw new UsageError(`unexpected argument "${positionals[0] ?? ''}"`);
+    return { values, help: values.help === true };
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(e instanceof Error ? e.message : String(e));
@@ -68,7 +69,12 @@ export function repeated(values: Values, name: string): string[] {
 }
 
 /** A non-negative integer flag. */
-export function integer(values: Values, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+export function integer(
+  values: Values,
+  name: string,
+  fallback: number,
+  max = Number.MAX_SAFE_INTEGER
+): number {
   const value = values[name];
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || !/^(0|[1-9][0-9]*)$/.test(value) || Number(value) > max) {

@@ -47,7 +47,9 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
   }
   const command = COMMANDS.find((c) => c.name.every((word, i) => argv[i] === word));
   if (command === undefined) {
-    io.stderr.write(`undersigned: unknown command "${argv.slice(0, 2).join(' ')}"\n\n${overview()}`);
+    io.stderr.write(
+      `undersigned: unknown command "${argv.slice(0, 2).join(' ')}"\n\n${overview()}`
+    );
     return 2;
   }
   try {
@@ -59,7 +61,9 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     return await command.run(values, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr.write(`undersigned ${command.name.join(' ')}: ${e.message}\n\nusage: ${command.usage}\n`);
+      io.stderr.write(
+        `undersigned ${command.name.join(' ')}: ${e.message}\n\nusage: ${command.usage}\n`
+      );
       return 2;
     }
     if (isUndersignedError(e)) {
@@ -81,8 +85,12 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
 
 if (import.meta.main) {
   const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort(new Error('interrupted')));
-  process.once('SIGTERM', () => controller.abort(new Error('terminated')));
+  process.once('SIGINT', () => {
+    controller.abort(new Error('interrupted'));
+  });
+  process.once('SIGTERM', () => {
+    controller.abort(new Error('terminated'));
+  });
   process.exitCode = await main(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,

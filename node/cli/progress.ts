@@ -3,7 +3,10 @@
 
 export type ProgressBar = { update(done: number, total: number): void; finish(): void };
 
-export function progressBar(stream: NodeJS.WritableStream & { isTTY?: boolean }, label: string): ProgressBar {
+export function progressBar(
+  stream: NodeJS.WritableStream & { isTTY?: boolean },
+  label: string
+): ProgressBar {
   if (stream.isTTY !== true) return { update() {}, finish() {} };
   const started = performance.now();
   let drawn = 0;

@@ -54,7 +54,9 @@ describe('formatEntryBody / parseEntry', () => {
     expect(entry).toMatchObject({ kind: 'sign', name: 'Ada', affiliation: 'Analytical Engines' });
     expect(entry.extensions.map((x) => x.type)).toEqual([1, 7]);
     expect(formatEntry(formatEntryBody(entry), entry.signature)).toEqual(bytes);
-    expect(verifyEd25519(entry.publicKey, entrySigningMessage(entry.body), entry.signature)).toBe(true);
+    expect(verifyEd25519(entry.publicKey, entrySigningMessage(entry.body), entry.signature)).toBe(
+      true
+    );
   });
   it('refuses a withdraw entry with a name', () => {
     expect(() => formatEntryBody(fields({ kind: 'withdraw' }))).toThrowCode('MALFORMED_ENTRY');
@@ -82,14 +84,20 @@ describe('formatEntryBody / parseEntry', () => {
     const valid = await testEntry(letter, 2, { name: 'Grace', affiliation: 'Navy' });
     const mutated = fc.tuple(fc.nat({ max: valid.length - 1 }), fc.integer({ min: 1, max: 255 }));
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 1100 }), mutated.map(([i, d]) => flip(valid, i, d))), (bytes) => {
-        try {
-          const entry = parseEntry(bytes);
-          expect(formatEntry(formatEntryBody(entry), entry.signature)).toEqual(bytes);
-        } catch (e) {
-          expect(isUndersignedError(e, 'MALFORMED_ENTRY')).toBe(true);
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 1100 }),
+          mutated.map(([i, d]) => flip(valid, i, d))
+        ),
+        (bytes) => {
+          try {
+            const entry = parseEntry(bytes);
+            expect(formatEntry(formatEntryBody(entry), entry.signature)).toEqual(bytes);
+          } catch (e) {
+            expect(isUndersignedError(e, 'MALFORMED_ENTRY')).toBe(true);
+          }
         }
-      })
+      )
     );
   });
   it('refuses every truncation and every extension by one byte', async () => {
@@ -108,7 +116,10 @@ describe('checkEntry', () => {
     const bytes = await testEntry(letter, 4);
     expect(checkEntry(bytes, letterId(letter), 0).ok).toBe(true);
     const other = testLetter(1);
-    expect(checkEntry(bytes, letterId(other), 0)).toMatchObject({ ok: false, code: 'WRONG_LETTER' });
+    expect(checkEntry(bytes, letterId(other), 0)).toMatchObject({
+      ok: false,
+      code: 'WRONG_LETTER',
+    });
   });
   it('refuses entries whose stamp is short of the letter difficulty', async () => {
     const stamped = testLetter(10);
@@ -121,7 +132,10 @@ describe('checkEntry', () => {
     body[70] = (body[70] ?? 0) ^ 0x40; // a different nonce: almost surely no 10-bit stamp
     if (stampZeroBits(body) < 10) {
       const forged = formatEntry(body, parseEntry(unstamped).signature);
-      expect(checkEntry(forged, letterId(stamped), 10)).toMatchObject({ ok: false, code: 'INSUFFICIENT_STAMP' });
+      expect(checkEntry(forged, letterId(stamped), 10)).toMatchObject({
+        ok: false,
+        code: 'INSUFFICIENT_STAMP',
+      });
     }
   });
   it('refuses malformed bytes with a reason', () => {
@@ -134,7 +148,10 @@ describe('checkEntry', () => {
     const bytes = (await testEntry(letter, 6)).slice();
     bytes.fill(0, 34, 66);
     bytes[34] = 1; // the identity point
-    expect(checkEntry(bytes, letterId(letter), 0)).toMatchObject({ ok: false, code: 'BAD_ENTRY_SIGNATURE' });
+    expect(checkEntry(bytes, letterId(letter), 0)).toMatchObject({
+      ok: false,
+      code: 'BAD_ENTRY_SIGNATURE',
+    });
   });
 });
 

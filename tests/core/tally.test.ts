@@ -40,7 +40,11 @@ describe('Tally', () => {
     }
   });
   it('does not depend on the order of entries (withdraw before sign too)', () => {
-    const op = fc.record({ key: fc.nat({ max: 30 }), withdraw: fc.boolean(), affiliation: fc.constantFrom('', 'A', 'B', 'Ç') });
+    const op = fc.record({
+      key: fc.nat({ max: 30 }),
+      withdraw: fc.boolean(),
+      affiliation: fc.constantFrom('', 'A', 'B', 'Ç'),
+    });
     fc.assert(
       fc.property(fc.array(op, { maxLength: 80 }), fc.func(fc.integer()), (ops, rank) => {
         const run = (list: typeof ops): unknown => {

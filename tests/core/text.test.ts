@@ -35,7 +35,9 @@ describe('fieldTextProblem', () => {
 
 describe('utf8Length', () => {
   it('equals the encoded length', () => {
-    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (s) => utf8Length(s) === utf8Encode(s).length));
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (s) => utf8Length(s) === utf8Encode(s).length)
+    );
   });
 });
 

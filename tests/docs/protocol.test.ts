@@ -25,9 +25,16 @@ function wrapHex(bytes: Uint8Array): string {
 }
 
 describe('docs/PROTOCOL.md §10 worked examples', async () => {
-  const letter = createLetter({ title: 'We will not build it', text: 'We, the undersigned, refuse.\n', stampBits: 8 });
+  const letter = createLetter({
+    title: 'We will not build it',
+    text: 'We, the undersigned, refuse.\n',
+    stampBits: 8,
+  });
   const signer = seedSigner(sha256(utf8Encode('undersigned example signer')));
-  const entry = await createEntry(letter, signer, { name: 'Ada', affiliation: 'Analytical Engines' });
+  const entry = await createEntry(letter, signer, {
+    name: 'Ada',
+    affiliation: 'Analytical Engines',
+  });
   const log = buildLog(letterId(letter), [entry], 'undersigned example log');
 
   it.each([

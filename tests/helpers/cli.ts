@@ -6,7 +6,10 @@ export const CLI = fileURLToPath(new URL('../../node/cli/main.ts', import.meta.u
 export type CliResult = { status: number; stdout: string; stderr: string };
 
 /** Runs `undersigned ...args` as a separate process. */
-export function runCli(args: string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { cwd?: string; timeoutMs?: number } = {}
+): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,

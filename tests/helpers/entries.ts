@@ -18,6 +18,10 @@ export function testSeed(i: number): Uint8Array {
 }
 
 /** A signed entry by test signer `i`. */
-export function testEntry(letter: Letter, i: number, options: CreateEntryOptions = {}): Promise<Uint8Array> {
+export function testEntry(
+  letter: Letter,
+  i: number,
+  options: CreateEntryOptions = {}
+): Promise<Uint8Array> {
   return createEntry(letter, seedSigner(testSeed(i)), options);
 }

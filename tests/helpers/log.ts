@@ -10,7 +10,12 @@ import { entryBundlesForSize, tilePath, TILE_WIDTH } from '../../core/tiles.ts';
 import { TreeBuilder } from '../../core/tree.ts';
 import { formatCheckpoint } from '../../core/checkpoint.ts';
 import { signNote } from '../../core/note.ts';
-import { ed25519Signer, formatVerifierKey, generateSignerKey, verifierKeyOf } from '../../core/note-key.ts';
+import {
+  ed25519Signer,
+  formatVerifierKey,
+  generateSignerKey,
+  verifierKeyOf,
+} from '../../core/note-key.ts';
 import { logOrigin } from '../../core/origin.ts';
 import { publicKeyFromSeed } from '../../core/ed25519.ts';
 import { sha256 } from '../../core/hash.ts';
@@ -24,7 +29,11 @@ export type BuiltLog = {
 };
 
 /** A log of `entries` for `letterId`, signed by a key made from `keyLabel`. */
-export function buildLog(letterId: Uint8Array, entries: readonly Uint8Array[], keyLabel = 'test log'): BuiltLog {
+export function buildLog(
+  letterId: Uint8Array,
+  entries: readonly Uint8Array[],
+  keyLabel = 'test log'
+): BuiltLog {
   const seed = sha256(utf8Encode(keyLabel));
   const origin = logOrigin(letterId, publicKeyFromSeed(seed));
   const key = generateSignerKey(origin, seed);
@@ -37,7 +46,12 @@ export function buildLog(letterId: Uint8Array, entries: readonly Uint8Array[], k
   }
   const tree = new TreeBuilder();
   for (const h of leafHashes) tree.append(h);
-  const text = formatCheckpoint({ origin, treeSize: entries.length, rootHash: tree.root(), extensions: [] });
+  const text = formatCheckpoint({
+    origin,
+    treeSize: entries.length,
+    rootHash: tree.root(),
+    extensions: [],
+  });
   const checkpoint = signNote(text, [ed25519Signer(key)]);
   files.set('checkpoint', utf8Encode(checkpoint));
   return { origin, vkey: formatVerifierKey(verifierKeyOf(key)), checkpoint, files };

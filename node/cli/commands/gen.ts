@@ -32,7 +32,10 @@ export const gen: Command = {
     const out = createWriteStream(required(values, 'out'));
     const bar = progressBar(io.stderr, 'generating');
     let done = 0;
-    for await (const entries of generateEntries(letter, count, { affiliations, signal: io.signal })) {
+    for await (const entries of generateEntries(letter, count, {
+      affiliations,
+      signal: io.signal,
+    })) {
       if (!out.write(entries.map((e) => toBase64(e)).join('\n') + '\n')) await once(out, 'drain');
       done += entries.length;
       bar.update(done, count);

@@ -44,12 +44,15 @@ Exit status 0 when the log verifies (rejected entries inside it are listed, not 
       vkeys.push(target.vkey);
       io.stderr.write(`note: trusting the log key that ${from} reports; pass --vkey to pin it\n`);
     }
-    if (vkeys.length === 0) throw new UsageError('--vkey is required for a log that is not an Undersigned mirror');
+    if (vkeys.length === 0)
+      throw new UsageError('--vkey is required for a log that is not an Undersigned mirror');
     const letterFile = optional(values, 'letter');
-    const letter = letterFile !== undefined ? parseLetter(await readWholeFile(letterFile)) : target.letter;
-    if (letter === undefined) throw new UsageError('--letter is required for a log that is not an Undersigned mirror');
+    const letter =
+      letterFile !== undefined ? parseLetter(await readWholeFile(letterFile)) : target.letter;
+    if (letter === undefined)
+      throw new UsageError('--letter is required for a log that is not an Undersigned mirror');
     const json = values['json'] === true;
-    const bar = progressBar(json ? { write: () => true } as never : io.stderr, 'verifying');
+    const bar = progressBar(json ? ({ write: () => true } as never) : io.stderr, 'verifying');
     const started = performance.now();
     const result = await verifyLog({
       checkpoint: await target.log.read('checkpoint', { signal: io.signal }),
@@ -58,14 +61,18 @@ Exit status 0 when the log verifies (rejected entries inside it are listed, not 
       letterId: letterId(letter),
       stampBits: letter.stampBits,
       readEntryBundle: (tile, options) => target.log.read(tilePath(tile), options),
-      onProgress: ({ entriesVerified, treeSize }) => bar.update(entriesVerified, treeSize),
+      onProgress: ({ entriesVerified, treeSize }) => {
+        bar.update(entriesVerified, treeSize);
+      },
       signal: io.signal,
     });
     bar.finish();
     const seconds = (performance.now() - started) / 1000;
     const warning = originWarning(result.origin, letter, vkeys);
     if (warning !== undefined) io.stderr.write(`warning: ${warning}\n`);
-    io.stdout.write(json ? `${JSON.stringify(toJson(result, seconds))}\n` : describe(result, seconds, target.log));
+    io.stdout.write(
+      json ? `${JSON.stringify(toJson(result, seconds))}\n` : describe(result, seconds, target.log)
+    );
     return 0;
   },
 };
@@ -102,7 +109,8 @@ function originWarning(origin: string, letter: Letter, vkeys: string[]): string 
   try {
     checkLogOrigin(origin, letterId(letter), key.publicKey);
   } catch (e) {
-    if (isUndersignedError(e)) throw new UndersignedError('WRONG_ORIGIN', `${e.message}: ${origin}`);
+    if (isUndersignedError(e))
+      throw new UndersignedError('WRONG_ORIGIN', `${e.message}: ${origin}`);
     throw e;
   }
   return undefined;
@@ -134,10 +142,13 @@ function describe(result: LogVerification, seconds: number, log: LogSource): str
     `count      ${tally.count} (${tally.signers} signed, ${tally.withdrawn} withdrew, ${tally.repeats} repeats)`,
   ];
   for (const [affiliation, n] of [...tally.byAffiliation].slice(0, 20)) {
-    lines.push(`           ${String(n).padStart(8)}  ${affiliation === '' ? '(no affiliation given)' : JSON.stringify(affiliation)}`);
+    lines.push(
+      `           ${String(n).padStart(8)}  ${affiliation === '' ? '(no affiliation given)' : JSON.stringify(affiliation)}`
+    );
   }
   lines.push(`rejected   ${result.rejectedTotal} entries`);
-  for (const r of result.rejected.slice(0, 10)) lines.push(`           #${r.index} ${r.code}: ${r.reason}`);
+  for (const r of result.rejected.slice(0, 10))
+    lines.push(`           #${r.index} ${r.code}: ${r.reason}`);
   if (result.rejectedTotal > 10) lines.push('           … (--json lists them all)');
   const rate = seconds > 0 ? Math.round(result.treeSize / seconds) : 0;
   lines.push(`verified   ${result.treeSize} entries in ${seconds.toFixed(2)} s (${rate}/s)`);
