@@ -1,5 +1,7 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fromBase64 } from '../../core/bytes.ts';
@@ -139,6 +141,7 @@ describe('undersigned gen / verify', () => {
     const log = buildLog(letterId(letter), entries);
     const logDir = join(dir, 'log');
     writeLog(log, logDir);
+    writeFileSync(join(dir, 'log.vkey'), log.vkey);
     const v = await runCli([
       'verify',
       '--from',
@@ -206,6 +209,36 @@ describe('undersigned gen / verify', () => {
     expect(result.rejectedTotal).toBe(1000);
     expect(result.rejected[0]?.code).toBe('MALFORMED_ENTRY');
     expect(v.stderr).toMatch(/not an Undersigned log origin/);
+  });
+  it('verifies a log served over HTTP', async () => {
+    const logDir = join(dir, 'log');
+    const server = createServer((request, response) => {
+      const path = new URL(request.url ?? '/', 'http://x').pathname.slice(1);
+      try {
+        response.end(readFileSync(join(logDir, path)));
+      } catch {
+        response.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const vkey = readFileSync(join(dir, 'log.vkey'), 'utf8');
+      const v = await runCli([
+        'verify',
+        '--from',
+        `http://127.0.0.1:${port}/`,
+        '--vkey',
+        vkey,
+        '--letter',
+        letterFile,
+        '--json',
+      ]);
+      expect(v.stderr).toBe('');
+      expect(JSON.parse(v.stdout)).toMatchObject({ count: 700, treeSize: 700 });
+    } finally {
+      server.close();
+    }
   });
   it('says which file is missing, with status 4', async () => {
     const sample = readSharedJson<{ vkey: string }>('sample-log-1000.json');
