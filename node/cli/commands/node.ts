@@ -46,6 +46,7 @@ writes the last batch and stops. It keeps no submission times and no network add
       http,
       batchMs,
       webDir: optional(values, 'web') ?? DEFAULT_WEB,
+      signal: io.signal,
       onError: (e) =>
         io.stderr.write(`undersigned node: ${e instanceof Error ? e.message : String(e)}\n`),
     });
@@ -58,17 +59,18 @@ writes the last batch and stops. It keeps no submission times and no network add
         '',
       ].join('\n')
     );
-    if (!io.signal.aborted) {
-      await new Promise<void>((resolve) => {
-        io.signal.addEventListener(
-          'abort',
-          () => {
-            resolve();
-          },
-          { once: true }
-        );
-      });
-    }
+    // Serve until interrupted, or until the node stops by itself (its log could not be written).
+    const interrupted = new Promise<void>((resolve) => {
+      if (io.signal.aborted) resolve();
+      io.signal.addEventListener(
+        'abort',
+        () => {
+          resolve();
+        },
+        { once: true }
+      );
+    });
+    await Promise.race([interrupted, mirror.ended()]);
     await mirror.stop();
     io.stdout.write(`stopped at tree size ${mirror.treeSize()}\n`);
     return 0;

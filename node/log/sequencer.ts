@@ -1,0 +1,247 @@
+// The sequencer of a mirror's log (docs/PROTOCOL.md §8.3): it admits submissions, collects them,
+// and every `batchMs` appends the batch in a shuffled order (log.ts), then answers each waiting
+// submitter with a receipt (§9). Zero merge delay, as in Sunlight: a submitter hears "accepted"
+// only once the entry is in a signed, published checkpoint.
+//
+// Admission, in order: the checks of §5 but the signature (format, letter, key, stamp); the dedup
+// rule (entry-index.ts); the signature, verified concurrently with others (core/ed25519-batch.ts);
+// the dedup rule again, since another submission may have come in meanwhile.
+//
+// Policy: the order within a batch is a uniform shuffle by node:crypto, so that a log's order
+// tells nothing about who submitted first within a second. Nothing about a submission is kept
+// but the entry: no time, no address.
+
+import { randomInt } from 'node:crypto';
+import { UndersignedError } from '../../core/errors.ts';
+import { equalBytes } from '../../core/bytes.ts';
+import { createEd25519Verifier, type Ed25519BatchVerifier } from '../../core/ed25519-batch.ts';
+import { entrySigningMessage, type Entry } from '../../core/entry.ts';
+import { checkEntry } from '../../core/entry-check.ts';
+import { letterId, type Letter } from '../../core/letter.ts';
+import { recordHash } from '../../core/merkle.ts';
+import type { EntryIndex } from './entry-index.ts';
+import type { Log } from './log.ts';
+import { PendingSet, waitFor, type Accepted } from './pending.ts';
+import { logReceipts } from './receipts.ts';
+
+export type { Accepted } from './pending.ts';
+
+export type SequencerOptions = {
+  readonly log: Log;
+  readonly index: EntryIndex;
+  readonly letter: Letter;
+  /** The batch period in milliseconds (default 1000). */
+  readonly batchMs?: number;
+  /** Submissions waiting for a batch beyond which new ones are refused, UNAVAILABLE (default 50,000). */
+  readonly maxPending?: number;
+  readonly ed25519?: Ed25519BatchVerifier;
+  /** Told about a batch that failed to be written (its submitters get UNAVAILABLE). */
+  readonly onError?: (error: unknown) => void;
+};
+
+type Lookup =
+  | { readonly kind: 'none' | 'other' }
+  | { readonly kind: 'same'; readonly result: Promise<Accepted> };
+
+/** Collects submissions and writes them to the log in batches. */
+export class Sequencer {
+  readonly #options: SequencerOptions;
+  readonly #letterId: Uint8Array;
+  readonly #ed25519: Ed25519BatchVerifier;
+  readonly #pending = new PendingSet();
+  #state: 'new' | 'running' | 'stopping' | 'stopped' | 'failed' = 'new';
+  #loop: Promise<void> = Promise.resolve();
+  #wake: () => void = () => undefined;
+
+  constructor(options: SequencerOptions) {
+    this.#options = options;
+    this.#letterId = letterId(options.letter);
+    this.#ed25519 = options.ed25519 ?? createEd25519Verifier();
+  }
+
+  /** Starts sequencing batches. */
+  start(): void {
+    if (this.#state !== 'new') throw new Error(`bug: start while ${this.#state}`);
+    this.#state = 'running';
+    this.#loop = this.#run();
+  }
+
+  /**
+   * Resolves when sequencing ends: after stop(), or when the log can no longer be written (a
+   * failed batch whose recovery failed too). Then `failed` tells which.
+   */
+  ended(): Promise<void> {
+    return this.#loop;
+  }
+
+  /** Whether the log could no longer be written: every submission is refused, UNAVAILABLE. */
+  get failed(): boolean {
+    return this.#state === 'failed';
+  }
+
+  /** Stops taking submissions, writes what is queued as a last batch, and resolves after it. */
+  async stop(): Promise<void> {
+    if (this.#state === 'running') this.#state = 'stopping';
+    this.#wake();
+    await this.#loop;
+    if (this.#state !== 'failed') this.#state = 'stopped';
+  }
+
+  /**
+   * Submits an entry and resolves with its receipt once it is in a signed checkpoint; an entry
+   * already in the log resolves at once with a receipt for the last checkpoint. Rejects with a
+   * §5 reject code, DUPLICATE_KEY, or UNAVAILABLE (retry later). The signal only stops the
+   * waiting: an admitted entry is appended all the same.
+   */
+  async submit(bytes: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<Accepted> {
+    this.#checkRunning();
+    const verdict = checkEntry(bytes, this.#letterId, this.#options.letter.stampBits);
+    if (!verdict.ok) throw new UndersignedError(verdict.code, verdict.reason);
+    const { entry } = verdict;
+    const leafHash = recordHash(bytes);
+    const first = await this.#lookup(entry, bytes, leafHash);
+    if (first.kind === 'same') return waitFor(first.result, options.signal);
+    const { publicKey, body, signature } = entry;
+    if (!(await this.#ed25519.verify(publicKey, entrySigningMessage(body), signature))) {
+      throw new UndersignedError('BAD_ENTRY_SIGNATURE', 'entry signature does not verify');
+    }
+    if (first.kind === 'other') throw duplicate(entry);
+    // Look again: another submission may have come in while the signature was verified. When
+    // there is none, #lookup says so synchronously, and nothing awaits from there to the queue,
+    // so no other submission can slip in between.
+    let found = this.#lookup(entry, bytes, leafHash);
+    if (found instanceof Promise) found = await found;
+    if (found.kind === 'same') return waitFor(found.result, options.signal);
+    if (found.kind === 'other') throw duplicate(entry);
+    this.#checkRunning();
+    if (this.#pending.size >= (this.#options.maxPending ?? 50_000)) {
+      throw new UndersignedError('UNAVAILABLE', 'the node is busy: retry later');
+    }
+    return waitFor(this.#pending.add(entry, bytes.slice(), leafHash).result, options.signal);
+  }
+
+  /**
+   * Whether the log or the queue holds an entry of the same key and kind: the same entry (then
+   * its answer), another one, or none. Synchronous unless the log holds one.
+   */
+  #lookup(entry: Entry, bytes: Uint8Array, leafHash: Uint8Array): Lookup | Promise<Lookup> {
+    const logged = this.#options.index.get(entry.publicKey, entry.kind);
+    if (logged !== undefined) {
+      return this.#options.log.leafHash(logged).then((hash): Lookup => {
+        if (!equalBytes(hash, leafHash)) return { kind: 'other' };
+        const result = logReceipts(this.#options.log, [{ index: logged, entry: bytes }]).then(
+          ([accepted]) => accepted as Accepted
+        );
+        result.catch(() => undefined); // awaited by the caller, maybe after a signature check
+        return { kind: 'same', result };
+      });
+    }
+    const pending = this.#pending.get(entry);
+    if (pending === undefined) return { kind: 'none' };
+    return equalBytes(pending.leafHash, leafHash)
+      ? { kind: 'same', result: pending.result }
+      : { kind: 'other' };
+  }
+
+  /** One batch every period, counted from the start of the last; the last batch on stop. */
+  async #run(): Promise<void> {
+    const period = this.#options.batchMs ?? 1000;
+    let next = performance.now() + period;
+    try {
+      while (this.#state === 'running') {
+        await this.#sleep(next - performance.now());
+        next = performance.now() + period;
+        if (this.#pending.queued > 0) await this.#sequence();
+      }
+      if (this.#state === 'stopping' && this.#pending.queued > 0) await this.#sequence();
+    } catch (error) {
+      this.#options.onError?.(error); // a bug: stop sequencing rather than guess
+      this.#state = 'failed';
+    } finally {
+      // Whatever is still queued will not be written: its submitters may retry elsewhere or later.
+      this.#pending.refuse(
+        this.#pending.takeQueue(),
+        () => new UndersignedError('UNAVAILABLE', 'the node stopped: retry')
+      );
+    }
+  }
+
+  /** Appends the queue as one shuffled batch and answers its submitters. */
+  async #sequence(): Promise<void> {
+    const batch = this.#pending.takeQueue();
+    shuffle(batch);
+    const { log, index } = this.#options;
+    const sizeBefore = log.treeSize;
+    let start = sizeBefore;
+    try {
+      ({ start } = await log.append(batch.map((p) => p.bytes)));
+    } catch (error) {
+      this.#options.onError?.(error);
+      if (!(await this.#recover()) || log.treeSize !== sizeBefore + batch.length) {
+        this.#pending.refuse(
+          batch,
+          () => new UndersignedError('UNAVAILABLE', 'the batch could not be written: retry')
+        );
+        return;
+      }
+      // The batch was committed before the failure, and recovery published it.
+    }
+    batch.forEach((p, i) => {
+      index.add(p.entry.publicKey, p.entry.kind, start + i);
+    });
+    this.#pending.release(batch);
+    try {
+      const items = batch.map((p, i) => ({ index: start + i, entry: p.bytes }));
+      const receipts = await logReceipts(log, items);
+      batch.forEach((p, i) => {
+        p.resolve(receipts[i] as Accepted);
+      });
+    } catch (error) {
+      this.#options.onError?.(error);
+      const why = 'the receipt could not be made: retry';
+      for (const p of batch) p.reject(new UndersignedError('UNAVAILABLE', why));
+    }
+  }
+
+  async #recover(): Promise<boolean> {
+    try {
+      await this.#options.log.recover();
+      return true;
+    } catch (error) {
+      this.#options.onError?.(error);
+      this.#state = 'failed';
+      return false;
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, Math.max(0, ms));
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  #checkRunning(): void {
+    if (this.#state === 'running') return;
+    const why = this.#state === 'failed' ? 'the log cannot be written' : 'the node is not running';
+    throw new UndersignedError('UNAVAILABLE', `${why}: retry later`);
+  }
+}
+
+/** Fisher–Yates with node:crypto's uniform randomInt. */
+function shuffle(items: unknown[]): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+}
+
+function duplicate(entry: Entry): UndersignedError {
+  return new UndersignedError(
+    'DUPLICATE_KEY',
+    `this key already has another ${entry.kind} entry in the log`
+  );
+}
