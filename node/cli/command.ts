@@ -10,6 +10,8 @@ export type Command = {
   readonly summary: string;
   readonly usage: string;
   readonly flags: Flags;
+  /** The flag that one positional argument, if given, stands for (e.g. 'entries' for FILE). */
+  readonly positional?: string;
   run(values: Values, io: CommandIO): Promise<number>;
 };
 
@@ -33,15 +35,23 @@ export class UsageError extends Error {
 /** Parses `args` strictly against a command's flags (plus --help). */
 export function parseFlags(command: Command, args: string[]): { values: Values; help: boolean } {
   try {
-    const { values, positionals } = parseArgs({
+    const parsed = parseArgs({
       args,
       options: { ...command.flags, help: { type: 'boolean', short: 'h' } },
       strict: true,
       allowPositionals: true,
     });
-    if (positionals.length > 0)
-      throw new UsageError(`unexpected argument "${positionals[0] ?? ''}"`);
-    return { values, help: values.help === true };
+    const values: Values = parsed.values;
+    const [first, ...rest] = parsed.positionals;
+    const extra = command.positional === undefined ? first : rest[0];
+    if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}"`);
+    if (first !== undefined && command.positional !== undefined) {
+      if (values[command.positional] !== undefined) {
+        throw new UsageError(`give ${command.positional} once, as an argument or as a flag`);
+      }
+      return { values: { ...values, [command.positional]: first }, help: values['help'] === true };
+    }
+    return { values, help: values['help'] === true };
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(e instanceof Error ? e.message : String(e));

@@ -10,8 +10,10 @@ import { sign } from './commands/sign.ts';
 import { verify } from './commands/verify.ts';
 import { gen } from './commands/gen.ts';
 import { node } from './commands/node.ts';
+import { submit } from './commands/submit.ts';
+import { status } from './commands/status.ts';
 
-const COMMANDS: readonly Command[] = [letterNew, keyNew, sign, verify, gen, node];
+const COMMANDS: readonly Command[] = [letterNew, keyNew, sign, gen, node, submit, status, verify];
 
 /** Exit statuses: 2 usage, 3 invalid or unverifiable data, 4 cannot read or reach, 1 other. */
 export function exitStatus(code: ErrorCode): number {
