@@ -1,0 +1,109 @@
+// The explicit libp2p configuration of a mirror node (js-libp2p 3, doc/CONFIGURATION.md;
+// gossipsub v1.1, libp2p specs pubsub/gossipsub). Every module is listed here; nothing comes
+// from defaults that reach the outside. See docs/P2P.md for what each choice reveals.
+//
+// Policy, by omission: no bootstrap list, no DHT, no delegated routing, no mDNS, no UPnP, no
+// AutoTLS, no autoNAT, no circuit relay (client or server), no floodsub fallback, no public
+// STUN servers. Peers come only from configuration (peers.ts).
+
+import { gossipsub, StrictNoSign, type GossipSub, type GossipsubOpts } from '@libp2p/gossipsub';
+import { identify, type Identify } from '@libp2p/identify';
+import type { Keychain } from '@libp2p/keychain';
+import type { PrivateKey } from '@libp2p/interface';
+import { noise } from '@libp2p/noise';
+import { ping, type Ping } from '@libp2p/ping';
+import { tcp } from '@libp2p/tcp';
+import { webRTCDirect, type WebRTCTransportDirectInit } from '@libp2p/webrtc';
+import { webSockets } from '@libp2p/websockets';
+import { yamux } from '@libp2p/yamux';
+import { peerIdFromPrivateKey } from '@libp2p/peer-id';
+import type { Libp2pOptions } from 'libp2p';
+import { sha256 } from '../../core/hash.ts';
+import { certificateKeychain } from './identity.ts';
+import { configuredOnlyGater, type PeerList } from './peers.ts';
+
+/**
+ * Default listen addresses: TCP and WebSockets for nodes, WebRTC-Direct for browsers.
+ * Policy: loopback only; operators opt in to public interfaces.
+ */
+export const DEFAULT_LISTEN: readonly string[] = [
+  '/ip4/127.0.0.1/tcp/0',
+  '/ip4/127.0.0.1/tcp/0/ws',
+  '/ip4/127.0.0.1/udp/0/webrtc-direct',
+];
+
+/** The identify agentVersion. Policy: the project's name, no version, no platform. */
+export const AGENT = 'undersigned';
+
+/** The largest gossip message published or accepted. Policy: entries and checkpoints are small. */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+/** The services of a mirror node's libp2p. */
+export interface P2PServices extends Record<string, unknown> {
+  identify: Identify;
+  ping: Ping;
+  pubsub: GossipSub;
+  keychain: Keychain;
+}
+
+/**
+ * WebRTC-Direct options. Policy: no ICE servers. @libp2p/webrtc otherwise asks public STUN
+ * servers (Google, Twilio, Cloudflare, Mozilla) on every connection, telling them our IP.
+ * WebRTC-Direct needs none: the listener's address and certhash are in its multiaddr.
+ */
+export const WEBRTC_DIRECT_INIT: WebRTCTransportDirectInit = {
+  rtcConfiguration: { iceServers: [] },
+};
+
+/**
+ * Gossipsub options. Policy: StrictNoSign (messages carry no from, seqno, signature or key),
+ * floodPublish off (an originator sends only to its mesh, not to every topic peer at once),
+ * message ID = SHA-256(data), so identical bytes are one message network-wide.
+ */
+export function gossipOptions(): Partial<GossipsubOpts> {
+  return {
+    globalSignaturePolicy: StrictNoSign,
+    floodPublish: false,
+    fallbackToFloodsub: false,
+    doPX: false,
+    emitSelf: false,
+    msgIdFn: (message) => sha256(message.data),
+    ignoreDuplicatePublishError: true,
+    maxInboundDataLength: MAX_MESSAGE_BYTES + 1024, // one message plus its RPC framing
+  };
+}
+
+/** What libp2pOptions needs. */
+export interface Libp2pConfig {
+  privateKey: PrivateKey;
+  datastore: NonNullable<Libp2pOptions['datastore']>;
+  listen: readonly string[];
+  peers: PeerList;
+}
+
+/** The complete libp2p options of a mirror node (not started: the caller starts it). */
+export function libp2pOptions(config: Libp2pConfig): Libp2pOptions<P2PServices> {
+  return {
+    start: false,
+    privateKey: config.privateKey,
+    datastore: config.datastore,
+    nodeInfo: { name: AGENT, version: '0', userAgent: AGENT },
+    addresses: { listen: [...config.listen] },
+    transports: [tcp(), webSockets(), webRTCDirect(WEBRTC_DIRECT_INIT)],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: configuredOnlyGater(
+      config.peers,
+      peerIdFromPrivateKey(config.privateKey).toString()
+    ),
+    peerDiscovery: [],
+    peerRouters: [],
+    contentRouters: [],
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipsub(gossipOptions()),
+      keychain: certificateKeychain(),
+    },
+  };
+}
