@@ -12,8 +12,19 @@ import { gen } from './commands/gen.ts';
 import { node } from './commands/node.ts';
 import { submit } from './commands/submit.ts';
 import { status } from './commands/status.ts';
+import { start } from './commands/start.ts';
 
-const COMMANDS: readonly Command[] = [letterNew, keyNew, sign, gen, node, submit, status, verify];
+const COMMANDS: readonly Command[] = [
+  start,
+  letterNew,
+  keyNew,
+  sign,
+  gen,
+  node,
+  submit,
+  status,
+  verify,
+];
 
 /** Exit statuses: 2 usage, 3 invalid or unverifiable data, 4 cannot read or reach, 1 other. */
 export function exitStatus(code: ErrorCode): number {
