@@ -37,6 +37,8 @@ export type ErrorCode =
   // IPFS blocks and UnixFS directories (node/p2p/)
   | 'MALFORMED_CID'
   | 'MALFORMED_DIRECTORY'
+  | 'MALFORMED_CAR' // an offline copy (CARv1) that does not parse or whose blocks do not check (node/car/)
+  | 'MALFORMED_MESSAGE' // a gossip message of a known type that does not parse (PROTOCOL §8.2)
   // Fetching and configuration (node/, web/)
   | 'FETCH_FAILED'
   | 'NOT_FOUND'

@@ -8,6 +8,8 @@ import { letterNew } from './commands/letter-new.ts';
 import { keyNew } from './commands/key-new.ts';
 import { sign } from './commands/sign.ts';
 import { verify } from './commands/verify.ts';
+import { exportCar } from './commands/export.ts';
+import { init } from './commands/init.ts';
 import { gen } from './commands/gen.ts';
 import { node } from './commands/node.ts';
 import { submit } from './commands/submit.ts';
@@ -24,6 +26,8 @@ const COMMANDS: readonly Command[] = [
   submit,
   status,
   verify,
+  exportCar,
+  init,
 ];
 
 /** Exit statuses: 2 usage, 3 invalid or unverifiable data, 4 cannot read or reach, 1 other. */

@@ -1,25 +1,37 @@
-// undersigned verify: count a log and check everything on the way (docs/PROTOCOL.md §7).
+// undersigned verify: count a log and check everything on the way (docs/PROTOCOL.md §7), from a
+// directory, a URL, a mirror, or an offline copy (a CAR file, node/car/).
 
-import { parseLetter, letterId, type Letter } from '../../../core/letter.ts';
+import { equalBytes, toBase64 } from '../../../core/bytes.ts';
+import { letterId, type Letter } from '../../../core/letter.ts';
 import { newVerifier } from '../../../core/note.ts';
-import { parseVerifierKey } from '../../../core/note-key.ts';
-import { checkLogOrigin, parseLogOrigin } from '../../../core/origin.ts';
 import { tilePath } from '../../../core/tiles.ts';
 import { verifyLog, type LogVerification } from '../../../core/verifier.ts';
-import { toBase64, utf8Decode } from '../../../core/bytes.ts';
-import { isUndersignedError, UndersignedError } from '../../../core/errors.ts';
-import { logSource, httpSource, type LogSource } from '../../log-source.ts';
+import { UndersignedError } from '../../../core/errors.ts';
+import { parseLogCar } from '../../car/log-car.ts';
+import { verifyLogCopy } from '../../car/verify-copy.ts';
 import { readWholeFile } from '../../files.ts';
 import { progressBar } from '../progress.ts';
-import { optional, repeated, required, UsageError, type Command } from '../command.ts';
+import {
+  optional,
+  repeated,
+  UsageError,
+  type Command,
+  type CommandIO,
+  type Values,
+} from '../command.ts';
+import { originWarning, resolveTarget, trustedLog } from '../log-target.ts';
 
 export const verify: Command = {
   name: ['verify'],
   summary: 'verify a log and count its signatures',
   usage: `undersigned verify --from DIR|URL [--vkey VKEY]... [--letter LETTER_FILE] [--witness VKEY]... [--json]
+       undersigned verify FILE.car [--vkey VKEY]... [--letter LETTER_FILE] [--witness VKEY]... [--json]
 
   --from DIR|URL     a log in the tlog-tiles layout (a directory, or an HTTP base URL), or the
                      URL of an Undersigned mirror (then its /log/ is verified)
+  FILE.car, --car    an offline copy made by undersigned export, verified with no network: every
+                     block against its CID, the directory, the log, and every hash tile. Without
+                     --vkey, the key stored in the copy is used; --letter must match its letter
   --vkey VKEY        a trusted log key (repeatable). For a mirror URL without --vkey, the
                      mirror's own key is used: that checks the log is internally consistent,
                      not that it is the log you meant
@@ -29,91 +41,104 @@ export const verify: Command = {
 
 Exit status 0 when the log verifies (rejected entries inside it are listed, not fatal),
 3 when it does not, 4 when it cannot be read, 2 for usage errors.`,
+  positional: 'car',
   flags: {
     from: { type: 'string' },
+    car: { type: 'string' },
     vkey: { type: 'string', multiple: true },
     letter: { type: 'string' },
     witness: { type: 'string', multiple: true },
     json: { type: 'boolean' },
   },
   async run(values, io) {
-    const from = required(values, 'from');
-    const target = await resolveTarget(from, io.signal);
-    const vkeys = repeated(values, 'vkey');
-    if (vkeys.length === 0 && target.vkey !== undefined) {
-      vkeys.push(target.vkey);
-      io.stderr.write(`note: trusting the log key that ${from} reports; pass --vkey to pin it\n`);
-    }
-    if (vkeys.length === 0)
-      throw new UsageError('--vkey is required for a log that is not an Undersigned mirror');
-    const letterFile = optional(values, 'letter');
-    const letter =
-      letterFile !== undefined ? parseLetter(await readWholeFile(letterFile)) : target.letter;
-    if (letter === undefined)
-      throw new UsageError('--letter is required for a log that is not an Undersigned mirror');
+    const from = optional(values, 'from');
+    const car = optional(values, 'car');
+    if ((from === undefined) === (car === undefined))
+      throw new UsageError('give either --from DIR|URL or a CAR file');
     const json = values['json'] === true;
     const bar = progressBar(json ? ({ write: () => true } as never) : io.stderr, 'verifying');
     const started = performance.now();
-    const result = await verifyLog({
-      checkpoint: await target.log.read('checkpoint', { signal: io.signal }),
-      logKeys: vkeys.map((k) => newVerifier(k)),
-      witnessKeys: repeated(values, 'witness').map((k) => newVerifier(k)),
-      letterId: letterId(letter),
-      stampBits: letter.stampBits,
-      readEntryBundle: (tile, options) => target.log.read(tilePath(tile), options),
-      onProgress: ({ entriesVerified, treeSize }) => {
-        bar.update(entriesVerified, treeSize);
-      },
-      signal: io.signal,
-    });
+    const onProgress = ({
+      entriesVerified,
+      treeSize,
+    }: {
+      entriesVerified: number;
+      treeSize: number;
+    }): void => {
+      bar.update(entriesVerified, treeSize);
+    };
+    const checked =
+      car !== undefined
+        ? await verifyCar(car, values, io, onProgress)
+        : await verifySource(from ?? '', values, io, onProgress);
     bar.finish();
     const seconds = (performance.now() - started) / 1000;
-    const warning = originWarning(result.origin, letter, vkeys);
+    const warning = originWarning(checked.result.origin, checked.letter, checked.vkeys);
     if (warning !== undefined) io.stderr.write(`warning: ${warning}\n`);
     io.stdout.write(
-      json ? `${JSON.stringify(toJson(result, seconds))}\n` : describe(result, seconds, target.log)
+      json
+        ? `${JSON.stringify(toJson(checked.result, seconds))}\n`
+        : describe(checked.result, seconds, checked.where)
     );
     return 0;
   },
 };
 
-type Target = { log: LogSource; vkey?: string; letter?: Letter };
+type Checked = {
+  result: LogVerification;
+  letter: Letter;
+  vkeys: string[];
+  where: string;
+};
+type OnProgress = (progress: { entriesVerified: number; treeSize: number }) => void;
 
-/** A mirror URL (it answers /info) or a plain tlog-tiles prefix. */
-async function resolveTarget(from: string, signal: AbortSignal): Promise<Target> {
-  if (!/^https?:\/\//.test(from)) return { log: logSource(from) };
-  const root = httpSource(from);
-  let info: { vkey?: unknown };
-  try {
-    info = JSON.parse(utf8Decode(await root.read('info', { signal }))) as { vkey?: unknown };
-  } catch (e) {
-    if (signal.aborted) throw signal.reason;
-    if (isUndersignedError(e, 'NOT_FOUND') || e instanceof SyntaxError) return { log: root };
-    throw e;
-  }
-  const letter = parseLetter(await root.read('letter', { signal }));
-  const target: Target = { log: httpSource(new URL('log/', root.where).href), letter };
-  if (typeof info.vkey === 'string') target.vkey = info.vkey;
-  return target;
+async function verifySource(
+  from: string,
+  values: Values,
+  io: CommandIO,
+  onProgress: OnProgress
+): Promise<Checked> {
+  const target = await resolveTarget(from, io.signal);
+  const { vkeys, letter } = await trustedLog(values, target, from, io);
+  const result = await verifyLog({
+    checkpoint: await target.log.read('checkpoint', { signal: io.signal }),
+    logKeys: vkeys.map((k) => newVerifier(k)),
+    witnessKeys: repeated(values, 'witness').map((k) => newVerifier(k)),
+    letterId: letterId(letter),
+    stampBits: letter.stampBits,
+    readEntryBundle: (tile, options) => target.log.read(tilePath(tile), options),
+    onProgress,
+    signal: io.signal,
+  });
+  return { result, letter, vkeys, where: target.log.where };
 }
 
-/** Our origins name the letter and the key; say so when one does not match. */
-function originWarning(origin: string, letter: Letter, vkeys: string[]): string | undefined {
-  try {
-    parseLogOrigin(origin);
-  } catch {
-    return `origin "${origin}" is not an Undersigned log origin; it does not name the letter`;
-  }
-  const key = vkeys.map((k) => parseVerifierKey(k)).find((k) => k.name === origin);
-  if (key === undefined) return undefined;
-  try {
-    checkLogOrigin(origin, letterId(letter), key.publicKey);
-  } catch (e) {
-    if (isUndersignedError(e))
-      throw new UndersignedError('WRONG_ORIGIN', `${e.message}: ${origin}`);
-    throw e;
-  }
-  return undefined;
+/** An offline copy: the CAR's structure, then the log inside it, with no network. */
+async function verifyCar(
+  file: string,
+  values: Values,
+  io: CommandIO,
+  onProgress: OnProgress
+): Promise<Checked> {
+  const { root, copy } = parseLogCar(await readWholeFile(file));
+  const letterFile = optional(values, 'letter');
+  if (letterFile !== undefined && !equalBytes(await readWholeFile(letterFile), copy.letter))
+    throw new UndersignedError('WRONG_LETTER', `${file} holds a log of another letter`);
+  const vkeys = repeated(values, 'vkey');
+  if (vkeys.length === 0)
+    io.stderr.write(`note: trusting the log key stored in ${file}; pass --vkey to pin it\n`);
+  const result = await verifyLogCopy(copy, {
+    vkeys,
+    witnessKeys: repeated(values, 'witness'),
+    onProgress,
+    signal: io.signal,
+  });
+  return {
+    result,
+    letter: result.letter,
+    vkeys: vkeys.length > 0 ? vkeys : [copy.vkey],
+    where: `${file}, root ${root.toString()}`,
+  };
 }
 
 function toJson(result: LogVerification, seconds: number): unknown {
@@ -133,10 +158,10 @@ function toJson(result: LogVerification, seconds: number): unknown {
   };
 }
 
-function describe(result: LogVerification, seconds: number, log: LogSource): string {
+function describe(result: LogVerification, seconds: number, where: string): string {
   const { tally } = result;
   const lines = [
-    `log        ${result.origin} (${log.where})`,
+    `log        ${result.origin} (${where})`,
     `tree size  ${result.treeSize}, root hash ${toBase64(result.rootHash)}`,
     `signed by  ${result.signedBy.join(', ')}`,
     `count      ${tally.count} (${tally.signers} signed, ${tally.withdrawn} withdrew, ${tally.repeats} repeats)`,
