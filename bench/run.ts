@@ -9,7 +9,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { machine } from './machine.ts';
 
-const BENCHES = ['signatures', 'verify-log', 'submit'];
+const BENCHES = ['signatures', 'verify-log', 'submit', 'catch-up'];
 const here = (name: string): string => fileURLToPath(new URL(name, import.meta.url));
 const only = process.argv.includes('--only')
   ? process.argv[process.argv.indexOf('--only') + 1]

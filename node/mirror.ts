@@ -1,10 +1,13 @@
-// A mirror node: its own log of one letter (node/log/) behind its HTTP API (node/http/). The
-// libp2p side (node/p2p/) plugs in later through `p2p`; replication and witnessing come later.
+// A mirror node: its own log of one letter (node/log/) behind its HTTP API (node/http/), on the
+// letter's gossip topic over libp2p (node/p2p/, node/gossip/), following and witnessing the
+// other logs of the letter (node/follow/, node/witness/).
 //
-// Start: read the letter; load or make the log key; open and recover the log; rebuild the dedup
-// index (which re-checks the whole log); start the sequencer; listen. Stop, in the reverse
-// order: refuse new submissions and write the last batch, so that everyone waiting gets an
-// answer; close the HTTP server once those answers are out; release the data directory.
+// Start: read the letter; load or make the log and witness keys; open and recover the log;
+// rebuild the dedup index (which re-checks the whole log); start the sequencer; listen; start
+// libp2p under <data>/p2p/; load the followed logs and evidence; join the topic. Stop, in the
+// reverse order: leave the topic and stop following, stop libp2p; refuse new submissions and
+// write the last batch, so that everyone waiting gets an answer; close the HTTP server once
+// those answers are out; release the data directory.
 
 import { UndersignedError } from '../core/errors.ts';
 import { letterId, letterIdHex, parseLetter } from '../core/letter.ts';
@@ -16,9 +19,20 @@ import { loadOrCreateLogKey } from './log/log-key.ts';
 import { Sequencer } from './log/sequencer.ts';
 import { mirrorRoutes, type MirrorInfo } from './http/routes.ts';
 import { startHttpServer, type ListenAddress } from './http/server.ts';
+import { join } from 'node:path';
+import { Follows } from './follow/follows.ts';
+import { startGossip, type Gossip } from './gossip/gossip.ts';
+import { TileBlocks } from './gossip/tile-blocks.ts';
+import { createMirrorP2P, type MirrorP2P } from './p2p/mirror-p2p.ts';
+import { EvidenceStore } from './witness/evidence.ts';
+import { OwnCosignatures } from './witness/own-cosignatures.ts';
+import { loadOrCreateWitnessKey } from './witness/witness-key.ts';
 
-/** What /info reports of the libp2p node, when there is one. */
-export type P2PInfo = { readonly peerId: string; addresses(): readonly string[] };
+/** The libp2p side: where to listen and which peers to dial; false runs without libp2p. */
+export type P2POptions = {
+  readonly listen?: readonly string[];
+  readonly peers?: readonly string[];
+};
 
 export type MirrorOptions = {
   /** The letter: a letter file's path, or its bytes. */
@@ -30,7 +44,15 @@ export type MirrorOptions = {
   readonly batchMs?: number;
   /** The built web client (dist/web); a placeholder page is served without it. */
   readonly webDir?: string;
-  readonly p2p?: P2PInfo;
+  readonly p2p?: P2POptions | false;
+  /** Base URLs of mirrors whose logs to follow, besides those announced over gossip. */
+  readonly follow?: readonly string[];
+  /** The HTTP base URLs announced for our log (default: the URL the server is bound to). */
+  readonly publicUrls?: readonly string[];
+  /** How often our checkpoint is announced again, in ms (default 10,000). */
+  readonly announceMs?: number;
+  /** How often each followed log is polled, in ms (default 3000). */
+  readonly pollMs?: number;
   /** Where errors that are nobody's request go (default: stderr). Never a client's address. */
   readonly onError?: (error: unknown) => void;
   /** Aborting it stops the mirror, as stop() does. */
@@ -42,6 +64,10 @@ export type Mirror = {
   readonly url: string;
   readonly origin: string;
   readonly vkey: string;
+  readonly witnessVkey: string;
+  /** The libp2p peer ID and addresses; undefined without libp2p. */
+  readonly peerId: string | undefined;
+  addresses(): string[];
   treeSize(): number;
   /** Resolves once it stopped; rejects, UNAVAILABLE, if it stopped because its log failed. */
   ended(): Promise<void>;
@@ -56,34 +82,98 @@ export async function createMirror(options: MirrorOptions): Promise<Mirror> {
   const onError = options.onError ?? reportError;
   const layout = dataLayout(options.dataDir);
   const key = await loadOrCreateLogKey(layout.keyFile, letterId(letter));
+  const witness = await loadOrCreateWitnessKey(join(layout.dataDir, 'keys', 'witness.key'));
   const log = await Log.open({ layout, key });
   let sequencer: Sequencer | undefined;
+  let p2p: MirrorP2P | undefined;
+  const lifetime = new AbortController();
   try {
     const index = await buildEntryIndex(log, options.signal ? { signal: options.signal } : {});
     sequencer = new Sequencer({ log, index, letter, batchMs: options.batchMs ?? 1000, onError });
     sequencer.start();
+    const running = sequencer;
+    const cosignatures = new OwnCosignatures(key.verifier);
+    const evidence = await EvidenceStore.open(join(layout.dataDir, 'evidence'));
+    let gossip: Gossip | undefined;
+    // Entries from gossip and followed logs: no receipt is made for them.
+    const submit = (entry: Uint8Array): Promise<unknown> =>
+      running.submit(entry, { receipt: false });
+    const follows = await Follows.open({
+      followsDir: join(layout.dataDir, 'follows'),
+      letterId: letterId(letter),
+      ownOrigin: key.origin,
+      witness,
+      evidence,
+      submitMany: (entries) => running.submitMany(entries),
+      publishCosigned: (note) => gossip?.publishCosigned(note),
+      onError,
+      ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+      signal: lifetime.signal,
+    });
+    const checkpoint = (): string => cosignatures.cosigned(log.signed);
     const info = (): MirrorInfo => ({
       letterId: letterIdHex(letter),
       origin: key.origin,
       vkey: key.vkey,
+      witnessVkey: witness.vkey,
       treeSize: log.treeSize,
-      peerId: options.p2p?.peerId ?? null,
-      addresses: options.p2p?.addresses() ?? [],
-      follows: [],
+      peerId: p2p?.peerId ?? null,
+      addresses: p2p?.addresses() ?? [],
+      follows: follows.info(),
+      evidence: evidence.list(),
     });
+    // HTTP submissions are gossiped once committed; gossiped and followed entries are not.
+    const clientSubmit = async (
+      entry: Uint8Array,
+      o: { signal?: AbortSignal } = {}
+    ): ReturnType<Sequencer['submit']> => {
+      const size = log.treeSize;
+      const accepted = await running.submit(entry, o);
+      if (accepted.index >= size) gossip?.entriesCommitted([entry]);
+      return accepted;
+    };
     const routes = mirrorRoutes({
       log,
-      sequencer,
+      sequencer: { submit: clientSubmit },
       letterFile,
       info,
+      checkpoint,
+      follows,
       onError,
       ...(options.webDir === undefined ? {} : { webDir: options.webDir }),
     });
     const server = await startHttpServer(options.http, routes);
-    const running = sequencer;
+    if (options.p2p !== false) {
+      p2p = await createMirrorP2P({
+        dataDir: join(layout.dataDir, 'p2p'),
+        ...(options.p2p?.listen === undefined ? {} : { listen: options.p2p.listen }),
+        ...(options.p2p?.peers === undefined ? {} : { peers: options.p2p.peers }),
+      });
+      const blocks = new TileBlocks(p2p, log.tiles);
+      gossip = startGossip({
+        p2p,
+        directory: async (size) => (await blocks.directory(size)).toString(),
+        letter,
+        origin: key.origin,
+        vkey: key.vkey,
+        witnessVkey: witness.vkey,
+        checkpoint,
+        urls: () => options.publicUrls ?? [server.url],
+        submit,
+        follows,
+        cosignatures,
+        ...(options.announceMs === undefined ? {} : { announceMs: options.announceMs }),
+        onError,
+        signal: lifetime.signal,
+      });
+    }
+    for (const url of options.follow ?? []) follows.followUrl(url).catch(onError);
+    const node = p2p;
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> =>
       (stopping ??= (async () => {
+        lifetime.abort();
+        await node?.stop();
         await running.stop();
         await server.close();
         await log.close();
@@ -103,11 +193,16 @@ export async function createMirror(options: MirrorOptions): Promise<Mirror> {
       url: server.url,
       origin: key.origin,
       vkey: key.vkey,
+      witnessVkey: witness.vkey,
+      peerId: node?.peerId,
+      addresses: () => node?.addresses() ?? [],
       treeSize: () => log.treeSize,
       ended: () => ended,
       stop,
     };
   } catch (e) {
+    lifetime.abort();
+    await p2p?.stop();
     await sequencer?.stop();
     await log.close();
     throw e;

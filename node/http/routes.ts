@@ -5,6 +5,7 @@
 //   GET  /info              JSON: letterId, origin, vkey, treeSize, peerId, addresses, follows
 //   GET  /log/checkpoint    the log (log-files.ts), c2sp.org/tlog-tiles
 //   GET  /log/tile/…
+//   GET  /logs/<hex SHA-256 of origin>/checkpoint, /logs/…/tile/…   the peer logs it follows
 //   GET  /…                 the web client (web.ts)
 //   OPTIONS *               CORS preflight
 //
@@ -15,6 +16,8 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { isUndersignedError, UndersignedError } from '../../core/errors.ts';
 import type { Log } from '../log/log.ts';
 import type { Sequencer } from '../log/sequencer.ts';
+import type { FollowInfo, Follows } from '../follow/follows.ts';
+import type { Evidence } from '../witness/evidence.ts';
 import { serveCheckpoint, serveTile } from './log-files.ts';
 import {
   isRead,
@@ -22,6 +25,7 @@ import {
   sendError,
   sendJson,
   sendMethodNotAllowed,
+  sendNotFound,
   sendPreflight,
 } from './respond.ts';
 import { handleSubmit } from './submit.ts';
@@ -36,13 +40,20 @@ export type MirrorInfo = {
   /** The libp2p peer ID, once the node runs libp2p; null without. */
   readonly peerId: string | null;
   readonly addresses: readonly string[];
-  /** The peer logs this mirror follows (none yet). */
-  readonly follows: readonly unknown[];
+  /** The witness key's vkey (type 0x04), PROTOCOL §6.2. */
+  readonly witnessVkey: string;
+  /** The peer logs this mirror follows (node/follow/follows.ts). */
+  readonly follows: readonly FollowInfo[];
+  /** Inconsistent checkpoints seen (node/witness/evidence.ts). */
+  readonly evidence: readonly Evidence[];
 };
 
 export type RoutesOptions = {
   readonly log: Log;
-  readonly sequencer: Sequencer;
+  readonly sequencer: Pick<Sequencer, 'submit'>;
+  /** Our checkpoint with the cosignatures held. */
+  readonly checkpoint: () => string;
+  readonly follows: Follows;
   /** The letter file, served as is. */
   readonly letterFile: Uint8Array;
   readonly info: () => MirrorInfo;
@@ -95,9 +106,11 @@ async function route(
   } else if (pathname === '/info') {
     sendJson(res, 200, options.info());
   } else if (pathname === '/log/checkpoint') {
-    serveCheckpoint(res, options.log.signed);
+    serveCheckpoint(res, options.checkpoint());
   } else if (pathname.startsWith('/log/')) {
     await serveTile(res, options.log.tiles, pathname.slice('/log/'.length));
+  } else if (pathname.startsWith('/logs/')) {
+    await serveFollowed(res, options.follows, pathname.slice('/logs/'.length));
   } else {
     await serveWeb(res, options.webDir, pathname);
   }
@@ -108,4 +121,20 @@ function pathOf(target: string | undefined): string {
   if (target === undefined || !target.startsWith('/')) return '';
   const query = target.indexOf('?');
   return query < 0 ? target : target.slice(0, query);
+}
+
+/** GET /logs/<name>/checkpoint and /logs/<name>/tile/…: a followed log; 404 for anything else. */
+async function serveFollowed(res: ServerResponse, follows: Follows, path: string): Promise<void> {
+  const slash = path.indexOf('/');
+  const store = slash < 0 ? undefined : follows.store(path.slice(0, slash));
+  const rest = path.slice(slash + 1);
+  if (store === undefined) {
+    sendNotFound(res);
+  } else if (rest === 'checkpoint') {
+    const note = await store.readNote();
+    if (note === undefined) sendNotFound(res);
+    else serveCheckpoint(res, note);
+  } else {
+    await serveTile(res, store.tiles, rest);
+  }
 }

@@ -26,7 +26,7 @@ const HUNG_UP = new Error('the submitter hung up');
 export async function handleSubmit(
   req: IncomingMessage,
   res: ServerResponse,
-  sequencer: Sequencer,
+  sequencer: Pick<Sequencer, 'submit'>,
   onError: (error: unknown) => void
 ): Promise<void> {
   const body = await readBody(req, res);

@@ -15,6 +15,8 @@ export type Pending = {
   readonly bytes: Uint8Array;
   readonly leafHash: Uint8Array;
   readonly result: Promise<Accepted>;
+  /** Whether a submitter wants a receipt (replication does not: sequencer.ts). */
+  wantsReceipt: boolean;
   resolve(accepted: Accepted): void;
   reject(error: unknown): void;
 };
@@ -40,7 +42,7 @@ export class PendingSet {
   }
 
   /** Holds a new submission and queues it. The caller checked that none of its key and kind is held. */
-  add(entry: Entry, bytes: Uint8Array, leafHash: Uint8Array): Pending {
+  add(entry: Entry, bytes: Uint8Array, leafHash: Uint8Array, wantsReceipt = true): Pending {
     let resolve!: (accepted: Accepted) => void;
     let reject!: (error: unknown) => void;
     const result = new Promise<Accepted>((res, rej) => {
@@ -48,7 +50,16 @@ export class PendingSet {
       reject = rej;
     });
     result.catch(() => undefined); // its submitters may all have stopped waiting
-    const pending = { key: keyOf(entry), entry, bytes, leafHash, result, resolve, reject };
+    const pending = {
+      key: keyOf(entry),
+      entry,
+      bytes,
+      leafHash,
+      result,
+      wantsReceipt,
+      resolve,
+      reject,
+    };
     this.#byKey.set(pending.key, pending);
     this.#queue.push(pending);
     return pending;

@@ -89,17 +89,23 @@ export class Sequencer {
 
   /**
    * Submits an entry and resolves with its receipt once it is in a signed checkpoint; an entry
-   * already in the log resolves at once with a receipt for the last checkpoint. Rejects with a
+   * already in the log resolves at once with a receipt for the last checkpoint. With
+   * `receipt: false` (replication, node/follow/) the answer's receipt is "" and no inclusion
+   * proof is made for it. Rejects with a
    * §5 reject code, DUPLICATE_KEY, or UNAVAILABLE (retry later). The signal only stops the
    * waiting: an admitted entry is appended all the same.
    */
-  async submit(bytes: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<Accepted> {
+  async submit(
+    bytes: Uint8Array,
+    options: { signal?: AbortSignal; receipt?: boolean } = {}
+  ): Promise<Accepted> {
     this.#checkRunning();
+    const wantsReceipt = options.receipt ?? true;
     const verdict = checkEntry(bytes, this.#letterId, this.#options.letter.stampBits);
     if (!verdict.ok) throw new UndersignedError(verdict.code, verdict.reason);
     const { entry } = verdict;
     const leafHash = recordHash(bytes);
-    const first = await this.#lookup(entry, bytes, leafHash);
+    const first = await this.#lookup(entry, bytes, leafHash, wantsReceipt);
     if (first.kind === 'same') return waitFor(first.result, options.signal);
     const { publicKey, body, signature } = entry;
     if (!(await this.#ed25519.verify(publicKey, entrySigningMessage(body), signature))) {
@@ -109,7 +115,7 @@ export class Sequencer {
     // Look again: another submission may have come in while the signature was verified. When
     // there is none, #lookup says so synchronously, and nothing awaits from there to the queue,
     // so no other submission can slip in between.
-    let found = this.#lookup(entry, bytes, leafHash);
+    let found = this.#lookup(entry, bytes, leafHash, wantsReceipt);
     if (found instanceof Promise) found = await found;
     if (found.kind === 'same') return waitFor(found.result, options.signal);
     if (found.kind === 'other') throw duplicate(entry);
@@ -117,18 +123,65 @@ export class Sequencer {
     if (this.#pending.size >= (this.#options.maxPending ?? 50_000)) {
       throw new UndersignedError('UNAVAILABLE', 'the node is busy: retry later');
     }
-    return waitFor(this.#pending.add(entry, bytes.slice(), leafHash).result, options.signal);
+    return waitFor(
+      this.#pending.add(entry, bytes.slice(), leafHash, wantsReceipt).result,
+      options.signal
+    );
+  }
+
+  /**
+   * Submits many entries without receipts (replication, node/follow/): the checks of submit(),
+   * with the signatures verified in one verifyMany call. Entries that fail a check, duplicates
+   * and entries already held are skipped. Resolves once every admitted entry is in a signed
+   * checkpoint (or was refused, UNAVAILABLE, by a failed batch).
+   */
+  async submitMany(entries: readonly Uint8Array[]): Promise<void> {
+    this.#checkRunning();
+    const checked: { entry: Entry; bytes: Uint8Array; leafHash: Uint8Array }[] = [];
+    for (const bytes of entries) {
+      const verdict = checkEntry(bytes, this.#letterId, this.#options.letter.stampBits);
+      if (verdict.ok) checked.push({ entry: verdict.entry, bytes, leafHash: recordHash(bytes) });
+    }
+    const valid = await this.#ed25519.verifyMany(
+      checked.map(({ entry }) => ({
+        publicKey: entry.publicKey,
+        message: entrySigningMessage(entry.body),
+        signature: entry.signature,
+      }))
+    );
+    const waits: Promise<Accepted>[] = [];
+    for (const [i, { entry, bytes, leafHash }] of checked.entries()) {
+      if (valid[i] !== true) continue;
+      // As in submit(): from a 'none' lookup to the queue nothing awaits.
+      let found = this.#lookup(entry, bytes, leafHash, false);
+      if (found instanceof Promise) found = await found;
+      if (found.kind === 'same') waits.push(found.result);
+      if (found.kind !== 'none') continue;
+      this.#checkRunning();
+      if (this.#pending.size >= (this.#options.maxPending ?? 50_000)) {
+        throw new UndersignedError('UNAVAILABLE', 'the node is busy: retry later');
+      }
+      waits.push(this.#pending.add(entry, bytes.slice(), leafHash, false).result);
+    }
+    await Promise.allSettled(waits);
   }
 
   /**
    * Whether the log or the queue holds an entry of the same key and kind: the same entry (then
    * its answer), another one, or none. Synchronous unless the log holds one.
    */
-  #lookup(entry: Entry, bytes: Uint8Array, leafHash: Uint8Array): Lookup | Promise<Lookup> {
+  #lookup(
+    entry: Entry,
+    bytes: Uint8Array,
+    leafHash: Uint8Array,
+    wantsReceipt: boolean
+  ): Lookup | Promise<Lookup> {
     const logged = this.#options.index.get(entry.publicKey, entry.kind);
     if (logged !== undefined) {
       return this.#options.log.leafHash(logged).then((hash): Lookup => {
         if (!equalBytes(hash, leafHash)) return { kind: 'other' };
+        if (!wantsReceipt)
+          return { kind: 'same', result: Promise.resolve({ index: logged, receipt: '' }) };
         const result = logReceipts(this.#options.log, [{ index: logged, entry: bytes }]).then(
           ([accepted]) => accepted as Accepted
         );
@@ -138,9 +191,9 @@ export class Sequencer {
     }
     const pending = this.#pending.get(entry);
     if (pending === undefined) return { kind: 'none' };
-    return equalBytes(pending.leafHash, leafHash)
-      ? { kind: 'same', result: pending.result }
-      : { kind: 'other' };
+    if (!equalBytes(pending.leafHash, leafHash)) return { kind: 'other' };
+    if (wantsReceipt) pending.wantsReceipt = true;
+    return { kind: 'same', result: pending.result };
   }
 
   /** One batch every period, counted from the start of the last; the last batch on stop. */
@@ -190,16 +243,20 @@ export class Sequencer {
       index.add(p.entry.publicKey, p.entry.kind, start + i);
     });
     this.#pending.release(batch);
+    const wanted = batch.flatMap((p, i) => (p.wantsReceipt ? [{ p, index: start + i }] : []));
+    batch.forEach((p, i) => {
+      if (!p.wantsReceipt) p.resolve({ index: start + i, receipt: '' });
+    });
     try {
-      const items = batch.map((p, i) => ({ index: start + i, entry: p.bytes }));
-      const receipts = await logReceipts(log, items);
-      batch.forEach((p, i) => {
+      const items = wanted.map(({ p, index }) => ({ index, entry: p.bytes }));
+      const receipts = items.length === 0 ? [] : await logReceipts(log, items);
+      wanted.forEach(({ p }, i) => {
         p.resolve(receipts[i] as Accepted);
       });
     } catch (error) {
       this.#options.onError?.(error);
       const why = 'the receipt could not be made: retry';
-      for (const p of batch) p.reject(new UndersignedError('UNAVAILABLE', why));
+      for (const { p } of wanted) p.reject(new UndersignedError('UNAVAILABLE', why));
     }
   }
 

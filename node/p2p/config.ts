@@ -69,6 +69,9 @@ export function gossipOptions(): Partial<GossipsubOpts> {
     emitSelf: false,
     msgIdFn: (message) => sha256(message.data),
     ignoreDuplicatePublishError: true,
+    // Policy: a short seen cache (5 s, longer than gossip's 3 s IHAVE window), so that a mirror
+    // can announce the same checkpoint again for peers that joined since (node/gossip/gossip.ts).
+    seenTTL: 5_000,
     maxInboundDataLength: MAX_MESSAGE_BYTES + 1024, // one message plus its RPC framing
   };
 }

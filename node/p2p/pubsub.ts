@@ -59,8 +59,8 @@ export function subscribeTopic(
 /**
  * Publishes `data` on `topic`; returns how many neighbours it was sent to. 0 means nothing was
  * sent now: either no neighbour is subscribed (nothing is recorded, so the same bytes may be
- * published again later), or the same bytes were seen in the last two minutes (gossipsub's
- * seen cache), or the streams to subscribed neighbours are still opening (the bytes are then
+ * published again later), or the same bytes were seen within the seen cache's lifetime
+ * (gossipsub's seen cache, 5 s: config.ts), or the streams to subscribed neighbours are still opening (the bytes are then
  * in the seen cache: publish other bytes, or wait until each neighbour lists this node as
  * subscribed too). A neighbour appears in topicPeers once it has told us its subscriptions.
  */

@@ -12,6 +12,9 @@ export type MirrorProcess = {
   readonly url: string;
   readonly origin: string;
   readonly vkey: string;
+  /** The libp2p peer ID and addresses it printed (none with --no-p2p). */
+  readonly peerId: string | undefined;
+  readonly addresses: readonly string[];
   readonly child: ChildProcess;
   /** Everything it wrote so far, stdout and stderr. */
   output(): string;
@@ -24,6 +27,8 @@ export type MirrorProcessOptions = {
   readonly dataDir: string;
   readonly batchMs?: number;
   readonly webDir?: string;
+  /** More flags: --peer, --listen, --follow, --no-p2p… */
+  readonly args?: readonly string[];
 };
 
 /** Starts a node on a free port of 127.0.0.1 and resolves once it printed its URL, origin and vkey. */
@@ -47,6 +52,7 @@ export function spawnMirrorProcess(options: MirrorProcessOptions): {
     '127.0.0.1:0',
   ];
   args.push('--batch-ms', String(options.batchMs ?? 50), '--web', options.webDir ?? '/nonexistent');
+  args.push(...(options.args ?? ['--no-p2p']));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -57,7 +63,8 @@ export function spawnMirrorProcess(options: MirrorProcessOptions): {
       const url = /^url\s+(\S+)$/m.exec(output)?.[1];
       const origin = /^origin\s+(\S+)$/m.exec(output)?.[1];
       const vkey = /^vkey\s+(\S+)$/m.exec(output)?.[1];
-      if (url !== undefined && origin !== undefined && vkey !== undefined)
+      const witness = /^witness\s+(\S+)$/m.exec(output)?.[1];
+      if (url !== undefined && origin !== undefined && vkey !== undefined && witness !== undefined)
         resolve({ url, origin, vkey });
     };
     child.stdout.on('data', check);
@@ -67,6 +74,8 @@ export function spawnMirrorProcess(options: MirrorProcessOptions): {
   });
   const ready = started.then((fields) => ({
     ...fields,
+    peerId: /^peer id\s+(\S+)$/m.exec(output)?.[1],
+    addresses: [...output.matchAll(/^address\s+(\S+)$/gm)].map((m) => m[1] as string),
     child,
     output: () => output,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {

@@ -53,6 +53,9 @@ describe('a node process over HTTP', () => {
     expect(info.status).toBe(200);
     expect(info.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(info.headers['access-control-allow-origin']).toBe('*');
+    const witnessVkeyLike: unknown = expect.stringMatching(
+      /^undersigned\/witness\/[0-9a-f]{16}\+[0-9a-f]{8}\+/
+    );
     expect(JSON.parse(info.body.toString())).toEqual({
       letterId: letterIdHex(letter),
       origin: node.origin,
@@ -60,7 +63,9 @@ describe('a node process over HTTP', () => {
       treeSize: 0,
       peerId: null,
       addresses: [],
+      witnessVkey: witnessVkeyLike,
       follows: [],
+      evidence: [],
     });
     const served = await rawRequest(node.url, 'GET', '/letter');
     expect(served.body.equals(await readFile(letterFile))).toBe(true);
@@ -237,6 +242,6 @@ describe('a node process over HTTP', () => {
     expect(page.body.toString()).toContain('not built');
     // It prints where it serves and what it is, and nothing about requests: no request log.
     for (const line of node.output().trim().split('\n'))
-      expect(line).toMatch(/^(url|origin|vkey|tree size) /);
+      expect(line).toMatch(/^(url|origin|vkey|tree size|witness|peer id|address) /);
   });
 });

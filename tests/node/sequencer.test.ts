@@ -99,6 +99,41 @@ describe('Sequencer', () => {
     await stop(running);
   });
 
+  it('makes no receipt for receipt: false, unless another submitter of the entry wants one', async () => {
+    const running = await start({ batchMs: 200 });
+    const [quiet, shared] = await Promise.all([testEntry(letter, 900), testEntry(letter, 901)]);
+    const [a, b, c] = await Promise.all([
+      running.sequencer.submit(quiet, { receipt: false }),
+      running.sequencer.submit(shared, { receipt: false }),
+      running.sequencer.submit(shared),
+    ]);
+    expect(a.receipt).toBe('');
+    expect(b.receipt).toBe(c.receipt);
+    expect(checkReceipt(c.receipt, [running.key.verifier], letter).index).toBe(c.index);
+    // Once in the log: again no receipt for receipt: false, a receipt otherwise.
+    const again = await running.sequencer.submit(quiet, { receipt: false });
+    expect(again).toEqual({ index: a.index, receipt: '' });
+    const withReceipt = await running.sequencer.submit(quiet);
+    expect(parseReceipt(withReceipt.receipt).entry).toEqual(quiet);
+    await stop(running);
+  });
+
+  it('submitMany appends the valid new entries once and skips the rest', async () => {
+    const running = await start();
+    const good = await Promise.all(Array.from({ length: 5 }, (_, i) => testEntry(letter, 950 + i)));
+    const forged = (good[0] as Uint8Array).slice();
+    forged[forged.length - 1] = (forged[forged.length - 1] as number) ^ 1;
+    const other = await testEntry(letter, 950, { name: 'Another' }); // same key and kind
+    await running.sequencer.submitMany([...good, forged, Uint8Array.of(1, 2, 3), other, ...good]);
+    expect(running.log.treeSize).toBe(5);
+    const source = directorySource(running.logDir);
+    const verified = await verifyServedLog(source, running.key.vkey, letter);
+    expect(verified.tally.count).toBe(5);
+    await running.sequencer.submitMany(good); // already in the log: nothing appended
+    expect(running.log.treeSize).toBe(5);
+    await stop(running);
+  });
+
   it('shuffles each batch with a secure random order', async () => {
     const running = await start({ batchMs: 300 });
     const entries = await Promise.all(

@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { createMirror } from '../../mirror.ts';
 import { parseListenAddress } from '../../http/server.ts';
-import { integer, optional, required, UsageError, type Command } from '../command.ts';
+import { integer, optional, repeated, required, UsageError, type Command } from '../command.ts';
 
 const DEFAULT_HTTP = '127.0.0.1:8470';
 const DEFAULT_DATA = './undersigned-data';
@@ -14,6 +14,8 @@ export const node: Command = {
   name: ['node'],
   summary: 'run a mirror node: a log of one letter, served over HTTP',
   usage: `undersigned node --letter LETTER_FILE [--data DIR] [--http HOST:PORT] [--batch-ms N] [--web DIR]
+                        [--listen MULTIADDR]... [--peer MULTIADDR]... [--follow URL]...
+                        [--public-url URL]... [--announce-ms N] [--poll-ms N] [--no-p2p]
 
   --letter FILE     the letter this node's log holds
   --data DIR        the data directory: log key, log, state (default ${DEFAULT_DATA});
@@ -22,8 +24,17 @@ export const node: Command = {
                     port 0 picks a free port
   --batch-ms N      sequence submissions every N milliseconds (default 1000)
   --web DIR         the built web client to serve at / (default dist/web of this checkout)
+  --listen ADDR     a libp2p multiaddr to listen on (repeatable; default loopback TCP,
+                    WebSockets and WebRTC-Direct on free ports)
+  --peer ADDR       a peer's multiaddr ending in /p2p/<peer id> (repeatable): the only peers
+                    ever dialed
+  --follow URL      also follow the log of the mirror at URL (repeatable)
+  --public-url URL  the HTTP base URL announced for this log (repeatable; default the --http one)
+  --announce-ms N   announce the checkpoint again every N ms (default 10000)
+  --poll-ms N       fetch each followed log's checkpoint every N ms (default 3000)
+  --no-p2p          run without libp2p (no gossip; --follow still works)
 
-Prints its URL, log origin and vkey, then serves until interrupted (SIGINT, SIGTERM), when it
+Prints its URL, log origin and vkey, witness vkey, peer ID and libp2p addresses, then serves until interrupted (SIGINT, SIGTERM), when it
 writes the last batch and stops. It keeps no submission times and no network addresses.`,
   flags: {
     letter: { type: 'string' },
@@ -31,6 +42,13 @@ writes the last batch and stops. It keeps no submission times and no network add
     http: { type: 'string' },
     'batch-ms': { type: 'string' },
     web: { type: 'string' },
+    listen: { type: 'string', multiple: true },
+    peer: { type: 'string', multiple: true },
+    follow: { type: 'string', multiple: true },
+    'public-url': { type: 'string', multiple: true },
+    'announce-ms': { type: 'string' },
+    'poll-ms': { type: 'string' },
+    'no-p2p': { type: 'boolean' },
   },
   async run(values, io) {
     const letterFile = required(values, 'letter');
@@ -46,6 +64,21 @@ writes the last batch and stops. It keeps no submission times and no network add
       http,
       batchMs,
       webDir: optional(values, 'web') ?? DEFAULT_WEB,
+      p2p:
+        values['no-p2p'] === true
+          ? false
+          : {
+              ...(repeated(values, 'listen').length > 0
+                ? { listen: repeated(values, 'listen') }
+                : {}),
+              peers: repeated(values, 'peer'),
+            },
+      follow: repeated(values, 'follow'),
+      ...(repeated(values, 'public-url').length > 0
+        ? { publicUrls: repeated(values, 'public-url') }
+        : {}),
+      announceMs: integer(values, 'announce-ms', 10_000, 3_600_000),
+      pollMs: integer(values, 'poll-ms', 3000, 3_600_000),
       signal: io.signal,
       onError: (e) =>
         io.stderr.write(`undersigned node: ${e instanceof Error ? e.message : String(e)}\n`),
@@ -56,6 +89,9 @@ writes the last batch and stops. It keeps no submission times and no network add
         `origin     ${mirror.origin}`,
         `vkey       ${mirror.vkey}`,
         `tree size  ${mirror.treeSize()}`,
+        `witness    ${mirror.witnessVkey}`,
+        ...(mirror.peerId === undefined ? [] : [`peer id    ${mirror.peerId}`]),
+        ...mirror.addresses().map((a) => `address    ${a}`),
         '',
       ].join('\n')
     );

@@ -1,0 +1,183 @@
+// Catching up: a fresh mirror follows a peer's 100,000-entry log over HTTP with full
+// verification (node/follow/: bundles → root recomputed, every entry through our sequencer,
+// signatures included, into our own log), against bare signature verification of the same
+// entries in the same run. Target (issue #3): at most 15 s, and within 2× of the bare rate.
+// Also: bytes fetched per entry (through a counting proxy), the follower's RSS after catching
+// up, and the RSS of a node started on a 1,000,000-entry log (--rss-entries, 0 to skip).
+//
+//   node bench/catch-up.ts [--entries N] [--rss-entries N] [--json FILE]
+
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLetter, formatLetter, letterId, type Letter } from '../core/letter.ts';
+import { entrySigningMessage, parseEntry } from '../core/entry.ts';
+import { createEd25519Verifier } from '../core/ed25519-batch.ts';
+import { generateEntries } from '../node/gen.ts';
+import { dataLayout } from '../node/log/layout.ts';
+import { Log } from '../node/log/log.ts';
+import { loadOrCreateLogKey } from '../node/log/log-key.ts';
+import { startMirrorProcess, type MirrorProcess } from '../tests/helpers/mirror-process.ts';
+import { machine, writeJsonArg } from './machine.ts';
+
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const count = arg('entries', 100_000);
+const rssEntries = arg('rss-entries', 1_000_000);
+const letter = createLetter({
+  title: 'Benchmark letter',
+  text: 'We, the undersigned, catch up.\n',
+  stampBits: 0,
+});
+const dir = mkdtempSync(join(tmpdir(), 'undersigned-catch-up-'));
+const letterFile = join(dir, 'letter');
+writeFileSync(letterFile, formatLetter(letter));
+const mib = (n: number): number => Math.round((n / 2 ** 20) * 10) / 10;
+
+/** Writes a log of `n` generated entries into `dataDir` with the Log API, in big batches. */
+async function seed(l: Letter, dataDir: string, n: number): Promise<Uint8Array[]> {
+  const layout = dataLayout(dataDir);
+  const log = await Log.open({
+    layout,
+    key: await loadOrCreateLogKey(layout.keyFile, letterId(l)),
+  });
+  const all: Uint8Array[] = [];
+  let batch: Uint8Array[] = [];
+  for await (const chunk of generateEntries(l, n, { affiliations: 50 })) {
+    batch.push(...chunk);
+    if (batch.length >= 50_000) {
+      await log.append(batch);
+      if (n <= 200_000) all.push(...batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await log.append(batch);
+  if (n <= 200_000) all.push(...batch);
+  await log.close();
+  return all;
+}
+
+function rssOf(node: MirrorProcess): number {
+  const status = readFileSync(`/proc/${node.child.pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) * 1024;
+}
+
+async function info(
+  node: MirrorProcess
+): Promise<{ treeSize: number; follows: { treeSize: number }[] }> {
+  return (await (await fetch(new URL('info', node.url))).json()) as {
+    treeSize: number;
+    follows: { treeSize: number }[];
+  };
+}
+
+try {
+  const entries = await seed(letter, join(dir, 'source'), count);
+  const source = await startMirrorProcess({
+    letterFile,
+    dataDir: join(dir, 'source'),
+    args: ['--no-p2p'],
+  });
+
+  // A proxy in front of the source that counts the bytes of every answer.
+  let bytes = 0;
+  let requests = 0;
+  const proxy = createServer((req: IncomingMessage, res: ServerResponse) => {
+    void (async () => {
+      const answer = await fetch(new URL((req.url ?? '/').slice(1), source.url));
+      const body = new Uint8Array(await answer.arrayBuffer());
+      bytes += body.length;
+      requests++;
+      res.writeHead(answer.status);
+      res.end(body);
+    })();
+  }).listen(0, '127.0.0.1');
+  await once(proxy, 'listening');
+  const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/`;
+
+  // 1. Bare signature verification of the same entries.
+  const ed25519 = createEd25519Verifier();
+  const items = entries.map((b) => {
+    const e = parseEntry(b);
+    return { publicKey: e.publicKey, message: entrySigningMessage(e.body), signature: e.signature };
+  });
+  let started = performance.now();
+  for (let i = 0; i < items.length; i += 256) await ed25519.verifyMany(items.slice(i, i + 256));
+  const bareSeconds = (performance.now() - started) / 1000;
+
+  // 2. A fresh node catching up, from its start until its own log holds every entry.
+  started = performance.now();
+  const fresh = await startMirrorProcess({
+    letterFile,
+    dataDir: join(dir, 'fresh'),
+    batchMs: 250,
+    args: ['--no-p2p', '--follow', proxyUrl, '--poll-ms', '200'],
+  });
+  let peakRss = 0;
+  for (;;) {
+    peakRss = Math.max(peakRss, rssOf(fresh));
+    const i = await info(fresh);
+    if (i.treeSize === count && i.follows[0]?.treeSize === count) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const catchUpSeconds = (performance.now() - started) / 1000;
+  const followerRss = rssOf(fresh);
+  await fresh.stop();
+  await source.stop();
+  proxy.close();
+
+  // 3. A node started on a big log: its RSS once serving.
+  let bigRss: number | undefined;
+  let bigStartSeconds: number | undefined;
+  if (rssEntries > 0) {
+    await seed(letter, join(dir, 'big'), rssEntries);
+    started = performance.now();
+    const big = await startMirrorProcess({
+      letterFile,
+      dataDir: join(dir, 'big'),
+      args: ['--no-p2p'],
+    });
+    bigStartSeconds = (performance.now() - started) / 1000;
+    await info(big);
+    bigRss = rssOf(big);
+    await big.stop();
+  }
+
+  const report = {
+    machine: machine(),
+    entries: count,
+    backend: await ed25519.backend(),
+    bareSeconds: Math.round(bareSeconds * 100) / 100,
+    catchUpSeconds: Math.round(catchUpSeconds * 100) / 100,
+    ratio: Math.round((catchUpSeconds / bareSeconds) * 100) / 100,
+    bytesPerEntry: Math.round((bytes / count) * 10) / 10,
+    requests,
+    followerRssMiB: mib(followerRss),
+    followerPeakRssMiB: mib(peakRss),
+    bigLogEntries: rssEntries,
+    bigLogRssMiB: bigRss === undefined ? null : mib(bigRss),
+    bigLogStartSeconds:
+      bigStartSeconds === undefined ? null : Math.round(bigStartSeconds * 10) / 10,
+  };
+  console.log(`### Catching up on a peer log (${count.toLocaleString('en')} entries)
+
+${report.machine}; signature backend: ${report.backend}
+
+| Measure | Value |
+|---|---:|
+| Bare signature verification of the same entries | ${report.bareSeconds} s |
+| Fresh node catching up over HTTP, full verification, into its own log (target ≤ 15 s) | ${report.catchUpSeconds} s |
+| Ratio to bare verification (target ≤ 2) | ${report.ratio} |
+| Bytes fetched per entry (${report.requests} requests) | ${report.bytesPerEntry} B |
+| Follower RSS after catching up (peak) | ${report.followerRssMiB} MiB (${report.followerPeakRssMiB} MiB) |
+| RSS of a node serving a ${rssEntries.toLocaleString('en')}-entry log (start-up time) | ${report.bigLogRssMiB ?? '—'} MiB (${report.bigLogStartSeconds ?? '—'} s) |
+`);
+  await writeJsonArg(report);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,223 @@
+// Following one peer log (DESIGN.md "Logs", docs/PROTOCOL.md §6.4, §7): take each signed
+// checkpoint offered (by gossip or by polling its URLs), check it against everything verified
+// before, fetch the new entry bundles, recompute the tree from them incrementally (TileWriter,
+// from the saved partial tiles), and only when the root hash matches store it (follow-store.ts),
+// cosign it and hand its entries to our own sequencer.
+//
+// Checks of a checkpoint C against the last verified V, in order:
+//   - C is signed by the log key and names the log (openCheckpoint);
+//   - size(C) = size(V): the roots must be equal, else evidence;
+//   - size(C) < size(V): a consistency proof from our own (verified) tiles, else evidence;
+//   - size(C) > size(V): the old entries in the first new bundle must equal ours, and the root
+//     of our tree plus the new entries must be root(C). If not, either the peer served a bad
+//     bundle (rejected: we stay at V) or C does not extend V (evidence): told apart by a
+//     consistency proof from C's hash tiles, which are checked against root(C) first.
+// Entries are submitted to our sequencer as they arrive, before the root check: an entry's
+// validity does not depend on the log it came from, and the sequencer checks it (§5).
+
+import { toBase64, equalBytes } from '../../core/bytes.ts';
+import { openCheckpoint, type Checkpoint } from '../../core/checkpoint.ts';
+import { decodeEntryBundle, encodeEntryBundle } from '../../core/entry-bundle.ts';
+import { checkTree, proveTree, recordHash } from '../../core/merkle.ts';
+import { formatNote, parseNote } from '../../core/note.ts';
+import type { Verifier } from '../../core/note-key.ts';
+import { tileHashReader, tilesForTreeProof } from '../../core/tile-reader.ts';
+import { newEntryBundles, tilePath, TILE_WIDTH, type Tile } from '../../core/tiles.ts';
+import { UndersignedError } from '../../core/errors.ts';
+import type { TileFile } from '../log/staging.ts';
+import type { EvidenceStore } from '../witness/evidence.ts';
+import type { WitnessKey } from '../witness/witness-key.ts';
+import type { FollowMeta, FollowState, FollowStore } from './follow-store.ts';
+import { readFromAny } from './peer-source.ts';
+
+/** What a follower needs from the mirror. */
+export type FollowerOptions = {
+  readonly store: FollowStore;
+  readonly meta: FollowMeta;
+  readonly state: FollowState;
+  readonly logVerifier: Verifier;
+  readonly witness: WitnessKey;
+  readonly evidence: EvidenceStore;
+  /** Submits entries to our own log (Sequencer.submitMany); resolves once they are settled. */
+  readonly submitMany: (entries: readonly Uint8Array[]) => Promise<void>;
+  /** Publishes our cosigned note of this log's checkpoint (gossip type 0x03). */
+  readonly publishCosigned: (note: string) => void;
+  /** The base URLs to fetch from, as currently known. */
+  readonly urls: () => readonly string[];
+  /** POSIX seconds. */
+  readonly now: () => number;
+  readonly onError: (error: unknown) => void;
+  readonly signal: AbortSignal;
+};
+
+/** Bundles fetched ahead; entries submitted but not yet answered. */
+const BUNDLES_AHEAD = 8;
+const MAX_IN_FLIGHT = 16; // bundles (4,096 entries): more only queues (bench/catch-up.ts)
+
+/** One followed log. Checkpoints are taken one at a time, in the order offered. */
+export class Follower {
+  readonly #o: FollowerOptions;
+  #state: FollowState;
+  #queue: Promise<void> = Promise.resolve();
+  #cosigned: string | undefined;
+
+  constructor(options: FollowerOptions) {
+    this.#o = options;
+    this.#state = options.state;
+  }
+
+  get checkpoint(): Checkpoint {
+    return this.#state.checkpoint;
+  }
+
+  /** The latest verified note (with the cosignatures held), if any. */
+  get note(): string | undefined {
+    return this.#state.note;
+  }
+
+  /** Our cosigned note of the latest verified checkpoint, if we cosigned it. */
+  get cosigned(): string | undefined {
+    return this.#cosigned;
+  }
+
+  /** Takes `note` after those offered before; resolves once it was handled (never rejects). */
+  offer(note: string): Promise<void> {
+    const next = this.#queue
+      .then(() => this.#consider(note))
+      .catch((e: unknown) => {
+        if (!this.#o.signal.aborted) this.#o.onError(e);
+      });
+    this.#queue = next;
+    return next;
+  }
+
+  async #consider(note: string): Promise<void> {
+    const { meta } = this.#o;
+    if (this.#o.signal.aborted) return;
+    const opened = openCheckpoint(note, [this.#o.logVerifier], meta.origin);
+    const c = opened.checkpoint;
+    const v = this.#state.checkpoint;
+    if (c.treeSize === v.treeSize) {
+      if (equalBytes(c.rootHash, v.rootHash)) {
+        if (this.#cosigned === undefined && !this.#o.evidence.has(meta.origin)) this.#cosign();
+        return;
+      }
+      await this.#lied(note, 'two checkpoints of one size with different root hashes', []);
+      return;
+    }
+    if (c.treeSize < v.treeSize) {
+      const proof = await this.#proveFromOwnTiles(c.treeSize);
+      if (!checkTree(proof, v.treeSize, v.rootHash, c.treeSize, c.rootHash))
+        await this.#lied(note, 'an older checkpoint is not a prefix of a newer one', proof);
+      return;
+    }
+    await this.#grow(c, note);
+  }
+
+  async #grow(c: Checkpoint, note: string): Promise<void> {
+    const v = this.#state.checkpoint;
+    const bundles = newEntryBundles(v.treeSize, c.treeSize);
+    const fetches = new Map<number, Promise<Uint8Array>>();
+    const start = (i: number): void => {
+      const b = bundles[i];
+      if (b === undefined || fetches.has(i)) return;
+      const p = this.#read(`log/${tilePath(b)}`);
+      p.catch(() => undefined);
+      fetches.set(i, p);
+    };
+    for (let i = 0; i < BUNDLES_AHEAD; i++) start(i);
+    const files: TileFile[] = [];
+    const newEntries: Uint8Array[] = [];
+    const inFlight: Promise<unknown>[] = [];
+    let tail = this.#state.tail;
+    for (let i = 0; i < bundles.length; i++) {
+      const b = bundles[i] as Tile;
+      const bytes = await (fetches.get(i) as Promise<Uint8Array>);
+      fetches.delete(i);
+      start(i + BUNDLES_AHEAD);
+      const entries = decodeEntryBundle(bytes, b.width);
+      const first = b.index * TILE_WIDTH;
+      const skip = Math.max(0, v.treeSize - first); // entries we hold already
+      if (
+        skip > 0 &&
+        !entries.slice(0, skip).every((e, k) => equalBytes(e, tail[k] as Uint8Array))
+      ) {
+        await this.#mismatch(c, note);
+        return;
+      }
+      const fresh = entries.slice(skip);
+      newEntries.push(...fresh);
+      inFlight.push(this.#o.submitMany(fresh).catch(() => undefined));
+      if (inFlight.length >= MAX_IN_FLIGHT)
+        await Promise.all(inFlight.splice(0, MAX_IN_FLIGHT / 4));
+      files.push({ tile: b, data: encodeEntryBundle(entries) });
+      tail = b.width === TILE_WIDTH ? [] : entries;
+    }
+    const settled = inFlight;
+    const writer = this.#state.writer;
+    const hashTiles = writer.append(newEntries.map((e) => recordHash(e)));
+    if (!equalBytes(writer.root(), c.rootHash)) {
+      this.#state = await this.#o.store.load(this.#o.meta.origin); // undo the appends
+      await this.#mismatch(c, note);
+      return;
+    }
+    await this.#o.store.commit([...hashTiles, ...files], note);
+    this.#state = { note, checkpoint: c, writer, tail };
+    this.#cosigned = undefined;
+    await Promise.all(settled);
+    if (!this.#o.evidence.has(this.#o.meta.origin)) this.#cosign();
+  }
+
+  /** The entries do not hash to root(C): a bad bundle, or C does not extend V (evidence). */
+  async #mismatch(c: Checkpoint, note: string): Promise<void> {
+    const v = this.#state.checkpoint;
+    const need = tilesForTreeProof(c.treeSize, v.treeSize);
+    const data = await Promise.all(need.map((t) => this.#read(`log/${tilePath(t)}`)));
+    const reader = tileHashReader(c.treeSize, c.rootHash, need, data); // ROOT_MISMATCH: bad tiles
+    const proof = proveTree(c.treeSize, v.treeSize, reader);
+    if (!checkTree(proof, c.treeSize, c.rootHash, v.treeSize, v.rootHash)) {
+      await this.#lied(note, 'a newer checkpoint does not extend an older one', proof);
+      return;
+    }
+    throw new UndersignedError(
+      'ROOT_MISMATCH',
+      `${this.#o.meta.origin}: the entry bundles served do not hash to its checkpoint`
+    );
+  }
+
+  /** The proof that the tree of size `oldSize` is a prefix of our verified tree. */
+  async #proveFromOwnTiles(oldSize: number): Promise<Uint8Array[]> {
+    const v = this.#state.checkpoint;
+    const need = tilesForTreeProof(v.treeSize, oldSize);
+    const data = await Promise.all(need.map((t) => this.#o.store.tiles.read(t)));
+    return proveTree(v.treeSize, oldSize, tileHashReader(v.treeSize, v.rootHash, need, data));
+  }
+
+  async #lied(note: string, reason: string, proof: readonly Uint8Array[]): Promise<void> {
+    const { evidence, meta } = this.#o;
+    const verified = this.#state.note;
+    if (verified === undefined) throw new Error('bug: evidence against nothing verified');
+    await evidence.record({
+      origin: meta.origin,
+      checkpoints: [verified, note],
+      reason,
+      proof: proof.map((h) => toBase64(h)),
+    });
+    this.#o.onError(new UndersignedError('INCONSISTENT_CHECKPOINTS', `${meta.origin}: ${reason}`));
+  }
+
+  /** Cosigns the verified checkpoint (§6.4) and publishes it. */
+  #cosign(): void {
+    const note = this.#state.note;
+    if (note === undefined) return;
+    const parsed = parseNote(note);
+    const line = this.#o.witness.cosign(parsed.text, this.#o.now());
+    const own = parsed.signatures.filter((s) => s.name !== line.name);
+    this.#cosigned = formatNote({ text: parsed.text, signatures: [...own, line] });
+    this.#o.publishCosigned(this.#cosigned);
+  }
+
+  #read(path: string): Promise<Uint8Array> {
+    return readFromAny(this.#o.urls(), path, this.#o.signal);
+  }
+}
