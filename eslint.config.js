@@ -2,14 +2,20 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import svelte from 'eslint-plugin-svelte';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.tools/', 'dist/', 'coverage/', '**/*.svelte'] },
+  { ignores: ['node_modules/', '.tools/', 'dist/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
+  ...svelte.configs.recommended,
   {
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname,
+        extraFileExtensions: ['.svelte'],
+      },
       globals: { ...globals.node, ...globals.browser },
     },
     rules: {
@@ -68,6 +74,11 @@ export default tseslint.config(
         })),
       ],
     },
+  },
+  {
+    // Svelte components (web/): TypeScript inside <script lang="ts">, type-checked like the rest.
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: tseslint.parser } },
   },
   {
     // Tests and benchmarks stand in for the network with in-memory async readers.

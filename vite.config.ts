@@ -11,13 +11,31 @@ export default defineConfig({
     outDir: '../dist/web',
     emptyOutDir: true,
     target: 'es2023',
+    // Chromium, Firefox and Safari preload modules natively; the polyfill would fetch() them.
+    modulePreload: { polyfill: false },
   },
   test: {
     root: '.',
-    include: ['tests/**/*.test.ts'],
     setupFiles: ['tests/setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Component and state tests of the web client run in a DOM (happy-dom) with Svelte's browser
+    // build; everything else, end-to-end browser tests included, runs in Node.
+    projects: [
+      {
+        extends: true,
+        test: { name: 'node', include: ['tests/**/*.test.ts'], exclude: ['tests/web/**'] },
+      },
+      {
+        extends: true,
+        resolve: { conditions: ['browser'] },
+        test: {
+          name: 'web',
+          include: ['tests/web/**/*.test.ts'],
+          environment: 'happy-dom',
+        },
+      },
+    ],
   },
 });

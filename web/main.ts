@@ -1,0 +1,40 @@
+// The web client's entry point: the app state (lib/app.svelte.ts) wired to the browser, mounted.
+
+import { mount } from 'svelte';
+import App from './App.svelte';
+import { App as AppState } from './lib/app.svelte.ts';
+import { KeyStore } from './lib/key-store.ts';
+import { createVerifyPool, type WorkerPool } from './lib/worker-pool.ts';
+import { fragmentParams } from './lib/mirrors.ts';
+import './style.css';
+
+/** How often the page re-reads checkpoints for live updates (`#poll=<ms>` overrides it). */
+const POLL_MS = 5000;
+
+function storage(): Storage | undefined {
+  try {
+    return globalThis.localStorage;
+  } catch {
+    return undefined; // storage blocked: nothing is remembered
+  }
+}
+
+let pool: WorkerPool | undefined;
+const poll = Number(fragmentParams(location.hash).get('poll') ?? POLL_MS);
+const state = new AppState({
+  location,
+  storage: storage(),
+  document,
+  ed25519: () => (pool ??= createVerifyPool()),
+  keyStore: new KeyStore(),
+  now: () => performance.now(),
+  pollMs: Number.isSafeInteger(poll) && poll >= 0 ? poll : POLL_MS,
+  reload: (hash) => {
+    location.hash = hash;
+    location.reload();
+  },
+});
+const target = document.getElementById('app');
+if (target === null) throw new Error('bug: index.html has no #app');
+mount(App, { target, props: { app: state } });
+void state.start();
