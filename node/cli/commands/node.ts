@@ -4,6 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { createMirror } from '../../mirror.ts';
 import { parseListenAddress } from '../../http/server.ts';
 import { integer, optional, repeated, required, UsageError, type Command } from '../command.ts';
+import { loadConfig, mergeConfig } from '../../config.ts';
+import { seedFromCar } from '../../car/seed.ts';
+import { readWholeFile } from '../../files.ts';
+import { submitEntry } from '../../mirror-client.ts';
+import { isUndersignedError } from '../../../core/errors.ts';
 
 const DEFAULT_HTTP = '127.0.0.1:8470';
 const DEFAULT_DATA = './undersigned-data';
@@ -33,6 +38,10 @@ export const node: Command = {
   --announce-ms N   announce the checkpoint again every N ms (default 10000)
   --poll-ms N       fetch each followed log's checkpoint every N ms (default 3000)
   --no-p2p          run without libp2p (no gossip; --follow still works)
+  --config FILE     read these settings from FILE (undersigned init writes one); flags given
+                    here override it
+  --seed FILE.car   start from an offline copy (undersigned export): it is verified, then every
+                    entry of it that counts is appended to this node's log
 
 Prints its URL, log origin and vkey, witness vkey, peer ID and libp2p addresses, then serves until interrupted (SIGINT, SIGTERM), when it
 writes the last batch and stops. It keeps no submission times and no network addresses.`,
@@ -49,8 +58,13 @@ writes the last batch and stops. It keeps no submission times and no network add
     'announce-ms': { type: 'string' },
     'poll-ms': { type: 'string' },
     'no-p2p': { type: 'boolean' },
+    config: { type: 'string' },
+    seed: { type: 'string' },
   },
-  async run(values, io) {
+  async run(flags, io) {
+    const configFile = optional(flags, 'config');
+    const values =
+      configFile === undefined ? flags : mergeConfig(await loadConfig(configFile), flags);
     const letterFile = required(values, 'letter');
     const httpText = optional(values, 'http') ?? DEFAULT_HTTP;
     const http = parseListenAddress(httpText);
@@ -58,6 +72,14 @@ writes the last batch and stops. It keeps no submission times and no network add
     const batchMs = integer(values, 'batch-ms', 1000, 3_600_000);
     if (batchMs < 1) throw new UsageError('--batch-ms must be at least 1');
     io.signal.throwIfAborted();
+    const seedFile = optional(values, 'seed');
+    const seed =
+      seedFile === undefined
+        ? undefined
+        : await seedFromCar(seedFile, {
+            letter: await readWholeFile(letterFile),
+            signal: io.signal,
+          });
     const mirror = await createMirror({
       letterFile,
       dataDir: optional(values, 'data') ?? DEFAULT_DATA,
@@ -96,6 +118,12 @@ writes the last batch and stops. It keeps no submission times and no network add
       ].join('\n')
     );
     // Serve until interrupted, or until the node stops by itself (its log could not be written).
+    if (seed !== undefined) {
+      const appended = await appendSeed(mirror.url, seed.entries(), io.signal);
+      io.stdout.write(
+        `seeded     ${appended} entries from ${seed.origin} at tree size ${seed.treeSize}\n`
+      );
+    }
     const interrupted = new Promise<void>((resolve) => {
       if (io.signal.aborted) resolve();
       io.signal.addEventListener(
@@ -112,3 +140,32 @@ writes the last batch and stops. It keeps no submission times and no network add
     return 0;
   },
 };
+
+/**
+ * Appends a seed's entries through the mirror's own submission path, so they get exactly the
+ * checks of any submission; entries already in the log or that do not count are skipped.
+ */
+async function appendSeed(
+  url: string,
+  entries: AsyncIterable<Uint8Array>,
+  signal: AbortSignal
+): Promise<number> {
+  let appended = 0;
+  let batch: Uint8Array[] = [];
+  const flush = async (): Promise<void> => {
+    const results = await Promise.allSettled(
+      batch.map((entry) => submitEntry(url, entry, { signal }))
+    );
+    for (const result of results) {
+      if (result.status === 'fulfilled') appended++;
+      else if (!isUndersignedError(result.reason)) throw result.reason;
+    }
+    batch = [];
+  };
+  for await (const entry of entries) {
+    batch.push(entry);
+    if (batch.length >= 512) await flush();
+  }
+  await flush();
+  return appended;
+}
