@@ -19,17 +19,16 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
-import { chromium } from 'playwright-core';
 import { createLetter, formatLetter, letterIdHex, letterId } from '../core/letter.ts';
 import { entrySigningMessage, parseEntry } from '../core/entry.ts';
 import { generateEntries } from '../node/gen.ts';
 import { buildLog, writeLog } from '../tests/helpers/log.ts';
+import { CHROMIUM, launchBrowser } from '../tests/e2e/browser.ts';
 import { machine, writeJsonArg } from './machine.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const WEB = join(ROOT, 'dist', 'web');
 const CACHE = join(tmpdir(), 'undersigned-web-bench');
-const CHROMIUM = '/usr/bin/chromium';
 const sizesArg = process.argv.indexOf('--entries');
 const SIZES = (sizesArg >= 0 ? (process.argv[sizesArg + 1] ?? '') : '100000,1000000')
   .split(',')
@@ -175,20 +174,8 @@ async function main(): Promise<void> {
     );
   }
   await mkdir(CACHE, { recursive: true });
-  const profile = join(CACHE, `profile-${process.pid}`);
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchBrowser();
+  const { context } = browser;
   const rows: Row[] = [];
   let scripts: { path: string; gzip: number }[] = [];
   try {
@@ -278,8 +265,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await context.close();
-    await rm(profile, { recursive: true, force: true });
+    await browser.close();
   }
   const sizes = scripts;
   const gzipTotal = sizes.reduce((n, s) => n + s.gzip, 0);

@@ -2,9 +2,9 @@
 // writes (temporary file, fsync, rename, fsync of the directory) so that a crash never leaves a
 // half-written file under the final name.
 
-import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { open, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { syncDirectory, writeAndRename } from './log/disk.ts';
 import { UndersignedError } from '../core/errors.ts';
 
 /** Reads a whole file, or throws NOT_FOUND / FETCH_FAILED naming it. */
@@ -39,26 +39,6 @@ export async function writeFileDurably(
     await syncDirectory(dirname(path));
     return;
   }
-  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temporary, 'wx', options.mode ?? 0o644);
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } catch (e) {
-    await handle.close();
-    await unlink(temporary).catch(() => undefined);
-    throw e;
-  }
-  await handle.close();
-  await rename(temporary, path);
+  await writeAndRename(path, data, options.mode ?? 0o644);
   await syncDirectory(dirname(path));
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }

@@ -5,16 +5,10 @@
 import { UndersignedError, type ErrorCode } from '../core/errors.ts';
 import { parseLetter, type Letter } from '../core/letter.ts';
 import { toBase64 } from '../core/bytes.ts';
+import type { MirrorInfo } from './http/routes.ts';
 
-export type MirrorInfo = {
-  readonly letterId: string;
-  readonly origin: string;
-  readonly vkey: string;
-  readonly treeSize: number;
-  readonly peerId: string | null;
-  readonly addresses: readonly string[];
-  readonly follows: readonly unknown[];
-};
+/** What a mirror's GET /info answers (untrusted: only the fields checked below are relied on). */
+export type { MirrorInfo };
 
 const TIMEOUT_MS = 30_000;
 const MAX_INFO = 1 << 20;

@@ -30,9 +30,10 @@ export function writeFileDurably(path: string, data: Uint8Array): Promise<void> 
 /** The names writeAndRename gives its temporary files. */
 const TEMPORARY = /^\..+\.[0-9a-f]{12}\.tmp$/;
 
-async function writeAndRename(path: string, data: Uint8Array): Promise<void> {
+/** Writes `data` to a temporary file beside `path`, fsyncs it, and renames it over `path`. */
+export async function writeAndRename(path: string, data: Uint8Array, mode = 0o644): Promise<void> {
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temporary, 'wx', 0o644);
+  const handle = await open(temporary, 'wx', mode);
   try {
     await handle.writeFile(data);
     await handle.utimes(0, 0);
