@@ -21,8 +21,8 @@ import {
   verifyEd25519,
 } from './ed25519.ts';
 
-/** Where signatures are verified: WebCrypto, or @noble/ed25519 in pure JavaScript. */
-export type Ed25519Backend = 'webcrypto' | 'noble';
+/** Where signatures are verified: WebCrypto, @noble/ed25519 in pure JavaScript, or libsodium (node/ed25519/, Node only). */
+export type Ed25519Backend = 'webcrypto' | 'noble' | 'libsodium';
 
 /** One signature to verify. */
 export type SignedMessage = {
@@ -212,7 +212,7 @@ class Slots {
 }
 
 /** `work`, or `signal.reason` as soon as the signal aborts, whichever comes first. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return work;
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => {

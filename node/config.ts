@@ -6,6 +6,7 @@
 //   letter = "letter.txt"          a "string" (escapes \" and \\ only), for string flags
 //   batch-ms = 1000                a whole number, for numeric flags
 //   no-p2p = false                 true or false, for switches
+//   log-format = "json"            a "string" among a few, for flags that name a choice
 //   peer = "/dns4/a.example/tcp/8471/p2p/12D3…"
 //   peer = "/dns4/b.example/tcp/8471/p2p/12D3…"   repeatable flags repeat their key
 //
@@ -17,9 +18,15 @@ import { dirname, resolve } from 'node:path';
 import { utf8Decode } from '../core/bytes.ts';
 import { UndersignedError } from '../core/errors.ts';
 import type { Values } from './cli/command.ts';
+import { LOG_FORMATS } from './ops-log.ts';
 
 type Kind = 'string' | 'path' | 'integer' | 'boolean';
-type Spec = { readonly kind: Kind; readonly multiple?: boolean };
+type Spec = {
+  readonly kind: Kind;
+  readonly multiple?: boolean;
+  /** The only values a string may take. */
+  readonly choices?: readonly string[];
+};
 
 /** Every key a node configuration may hold: the flags of `undersigned node`. */
 export const CONFIG_KEYS: Readonly<Record<string, Spec>> = {
@@ -35,6 +42,8 @@ export const CONFIG_KEYS: Readonly<Record<string, Spec>> = {
   'announce-ms': { kind: 'integer' },
   'poll-ms': { kind: 'integer' },
   'no-p2p': { kind: 'boolean' },
+  'no-metrics': { kind: 'boolean' },
+  'log-format': { kind: 'string', choices: LOG_FORMATS },
   seed: { kind: 'path' },
 };
 
@@ -70,6 +79,9 @@ export function parseConfig(text: string, where: string, baseDir: string): NodeC
     if (!spec.multiple && Object.hasOwn(config, key)) throw bad(n, `"${key}" is set twice`);
     const parsed = parseValue(spec.kind, value);
     if (parsed === undefined) throw bad(n, `"${key}" expects ${describe(spec.kind)}`);
+    if (spec.choices !== undefined && !spec.choices.includes(parsed as string)) {
+      throw bad(n, `"${key}" expects ${spec.choices.map((c) => `"${c}"`).join(' or ')}`);
+    }
     const resolved = spec.kind === 'path' ? resolve(baseDir, parsed as string) : parsed;
     if (spec.multiple) {
       const list = config[key];

@@ -21,12 +21,12 @@ import { mirrorRoutes, type MirrorInfo } from './http/routes.ts';
 import { startHttpServer, type ListenAddress } from './http/server.ts';
 import { join } from 'node:path';
 import { Follows } from './follow/follows.ts';
-import { startGossip, type Gossip } from './gossip/gossip.ts';
-import { TileBlocks } from './gossip/tile-blocks.ts';
-import { createMirrorP2P, type MirrorP2P } from './p2p/mirror-p2p.ts';
+import type { Gossip } from './gossip/gossip.ts';
+import type { MirrorP2P } from './p2p/mirror-p2p.ts';
 import { EvidenceStore } from './witness/evidence.ts';
 import { OwnCosignatures } from './witness/own-cosignatures.ts';
 import { loadOrCreateWitnessKey } from './witness/witness-key.ts';
+import { Metrics } from './metrics/metrics.ts';
 
 /** The libp2p side: where to listen and which peers to dial; false runs without libp2p. */
 export type P2POptions = {
@@ -53,6 +53,8 @@ export type MirrorOptions = {
   readonly announceMs?: number;
   /** How often each followed log is polled, in ms (default 3000). */
   readonly pollMs?: number;
+  /** Whether to serve GET /metrics (default true); submissions are counted either way. */
+  readonly metrics?: boolean;
   /** Where errors that are nobody's request go (default: stderr). Never a client's address. */
   readonly onError?: (error: unknown) => void;
   /** Aborting it stops the mirror, as stop() does. */
@@ -89,7 +91,17 @@ export async function createMirror(options: MirrorOptions): Promise<Mirror> {
   const lifetime = new AbortController();
   try {
     const index = await buildEntryIndex(log, options.signal ? { signal: options.signal } : {});
-    sequencer = new Sequencer({ log, index, letter, batchMs: options.batchMs ?? 1000, onError });
+    const metrics = new Metrics();
+    sequencer = new Sequencer({
+      log,
+      index,
+      letter,
+      batchMs: options.batchMs ?? 1000,
+      onError,
+      onBatch: (batch) => {
+        metrics.batchWritten(batch);
+      },
+    });
     sequencer.start();
     const running = sequencer;
     const cosignatures = new OwnCosignatures(key.verifier);
@@ -140,10 +152,27 @@ export async function createMirror(options: MirrorOptions): Promise<Mirror> {
       checkpoint,
       follows,
       onError,
+      submissions: metrics,
+      ...(options.metrics === false
+        ? {}
+        : {
+            metrics: () =>
+              metrics.expose({
+                treeSize: () => log.treeSize,
+                peers: () => new Set(p2p?.connections().map((c) => c.peer)).size,
+                follows: () => follows.sizes(),
+              }),
+          }),
       ...(options.webDir === undefined ? {} : { webDir: options.webDir }),
     });
     const server = await startHttpServer(options.http, routes);
     if (options.p2p !== false) {
+      // libp2p and Helia are loaded only when used: without them a node starts seconds sooner.
+      const [{ createMirrorP2P }, { startGossip }, { TileBlocks }] = await Promise.all([
+        import('./p2p/mirror-p2p.ts'),
+        import('./gossip/gossip.ts'),
+        import('./gossip/tile-blocks.ts'),
+      ]);
       p2p = await createMirrorP2P({
         dataDir: join(layout.dataDir, 'p2p'),
         ...(options.p2p?.listen === undefined ? {} : { listen: options.p2p.listen }),
@@ -165,6 +194,16 @@ export async function createMirror(options: MirrorOptions): Promise<Mirror> {
         ...(options.announceMs === undefined ? {} : { announceMs: options.announceMs }),
         onError,
         signal: lifetime.signal,
+      });
+      // Submissions over libp2p are client submissions, as over HTTP: gossiped once committed.
+      // A peer that went away before its answer is not counted, as over HTTP.
+      await p2p.serveSubmissions({
+        submit: clientSubmit,
+        onError,
+        onResult: (result) => {
+          if (result.ok) metrics.accepted();
+          else if (result.code !== 'ABORTED') metrics.rejected(result.code);
+        },
       });
     }
     for (const url of options.follow ?? []) follows.followUrl(url).catch(onError);

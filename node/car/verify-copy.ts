@@ -15,6 +15,7 @@ import { TileWriter } from '../../core/tile-writer.ts';
 import { entryBundlesForSize, tilePath, type Tile } from '../../core/tiles.ts';
 import { verifyLog, type LogVerification, type VerifyProgress } from '../../core/verifier.ts';
 import type { LogSource } from '../log-source.ts';
+import { nodeEd25519 } from '../ed25519/verifier.ts';
 import { logTilePaths, type LogCopy } from './log-car.ts';
 
 export type VerifyCopyOptions = {
@@ -58,6 +59,7 @@ export async function verifyLogCopy(
     witnessKeys: (options.witnessKeys ?? []).map((k) => newVerifier(k)),
     letterId: letterId(letter),
     stampBits: letter.stampBits,
+    ed25519: nodeEd25519(),
     readEntryBundle: read,
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
@@ -113,6 +115,7 @@ export async function collectLog(
     witnessKeys: (options.witnessKeys ?? []).map((k) => newVerifier(k)),
     letterId: letterId(letter),
     stampBits: letter.stampBits,
+    ed25519: nodeEd25519(),
     readEntryBundle: async (tile, opts) => {
       const bytes = await source.read(tilePath(tile), opts);
       bundles.set(tilePath(tile), bytes);

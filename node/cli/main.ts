@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // The undersigned command: one entry point, subcommands in ./commands, and the only place where
-// error codes become exit statuses and sentences.
+// error codes become exit statuses and sentences (but for `node --log-format json`, which logs
+// the error that stops it as JSON, with the same exit status: exit-status.ts).
 
-import { isUndersignedError, type ErrorCode } from '../../core/errors.ts';
+import { isUndersignedError } from '../../core/errors.ts';
 import { parseFlags, UsageError, type Command, type CommandIO } from './command.ts';
+import { exitStatus } from './exit-status.ts';
 import { letterNew } from './commands/letter-new.ts';
 import { keyNew } from './commands/key-new.ts';
 import { sign } from './commands/sign.ts';
@@ -30,19 +32,7 @@ const COMMANDS: readonly Command[] = [
   init,
 ];
 
-/** Exit statuses: 2 usage, 3 invalid or unverifiable data, 4 cannot read or reach, 1 other. */
-export function exitStatus(code: ErrorCode): number {
-  switch (code) {
-    case 'NOT_FOUND':
-    case 'FETCH_FAILED':
-      return 4;
-    case 'BAD_CONFIG':
-    case 'BAD_REQUEST':
-      return 2;
-    default:
-      return 3;
-  }
-}
+export { exitStatus };
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.join(' ').length));

@@ -60,6 +60,7 @@ export class Follower {
   #state: FollowState;
   #queue: Promise<void> = Promise.resolve();
   #cosigned: string | undefined;
+  #latestSize = 0;
 
   constructor(options: FollowerOptions) {
     this.#o = options;
@@ -68,6 +69,11 @@ export class Follower {
 
   get checkpoint(): Checkpoint {
     return this.#state.checkpoint;
+  }
+
+  /** The largest tree size of a checkpoint signed by the log's key seen so far (node/metrics/). */
+  get latestSize(): number {
+    return Math.max(this.#latestSize, this.#state.checkpoint.treeSize);
   }
 
   /** The latest verified note (with the cosignatures held), if any. */
@@ -96,6 +102,7 @@ export class Follower {
     if (this.#o.signal.aborted) return;
     const opened = openCheckpoint(note, [this.#o.logVerifier], meta.origin);
     const c = opened.checkpoint;
+    this.#latestSize = Math.max(this.#latestSize, c.treeSize);
     const v = this.#state.checkpoint;
     if (c.treeSize === v.treeSize) {
       if (equalBytes(c.rootHash, v.rootHash)) {

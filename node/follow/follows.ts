@@ -140,6 +140,15 @@ export class Follows {
     });
   }
 
+  /** Each log's verified tree size, and the largest one signed by its key seen (node/metrics/). */
+  sizes(): { origin: string; treeSize: number; latestSize: number }[] {
+    return [...this.#logs.values()].map(({ meta, follower }) => ({
+      origin: meta.origin,
+      treeSize: follower.checkpoint.treeSize,
+      latestSize: follower.latestSize,
+    }));
+  }
+
   async #add(meta: FollowMeta): Promise<Entry> {
     const store = new FollowStore(this.#o.followsDir, meta.origin);
     await store.writeMeta(meta);

@@ -6,6 +6,7 @@
 //   GET  /log/checkpoint    the log (log-files.ts), c2sp.org/tlog-tiles
 //   GET  /log/tile/…
 //   GET  /logs/<hex SHA-256 of origin>/checkpoint, /logs/…/tile/…   the peer logs it follows
+//   GET  /metrics           Prometheus metrics (node/metrics/), unless turned off
 //   GET  /…                 the web client (web.ts)
 //   OPTIONS *               CORS preflight
 //
@@ -18,6 +19,8 @@ import type { Log } from '../log/log.ts';
 import type { Sequencer } from '../log/sequencer.ts';
 import type { FollowInfo, Follows } from '../follow/follows.ts';
 import type { Evidence } from '../witness/evidence.ts';
+import { EXPOSITION_CONTENT_TYPE } from '../metrics/exposition.ts';
+import type { SubmissionMetrics } from '../metrics/metrics.ts';
 import { serveCheckpoint, serveTile } from './log-files.ts';
 import {
   isRead,
@@ -59,6 +62,10 @@ export type RoutesOptions = {
   readonly info: () => MirrorInfo;
   readonly webDir?: string;
   readonly onError: (error: unknown) => void;
+  /** Counts the answers of POST /submit. */
+  readonly submissions?: SubmissionMetrics;
+  /** The exposition text served at /metrics; without it, /metrics is not served. */
+  readonly metrics?: () => string;
 };
 
 /** The request listener of a mirror. */
@@ -91,7 +98,7 @@ async function route(
       sendMethodNotAllowed(res, 'POST');
       return;
     }
-    await handleSubmit(req, res, options.sequencer, options.onError);
+    await handleSubmit(req, res, options.sequencer, options.onError, options.submissions);
     return;
   }
   if (!isRead(req)) {
@@ -105,6 +112,11 @@ async function route(
     });
   } else if (pathname === '/info') {
     sendJson(res, 200, options.info());
+  } else if (pathname === '/metrics' && options.metrics !== undefined) {
+    send(res, 200, options.metrics(), {
+      'Content-Type': EXPOSITION_CONTENT_TYPE,
+      'Cache-Control': 'no-store',
+    });
   } else if (pathname === '/log/checkpoint') {
     serveCheckpoint(res, options.checkpoint());
   } else if (pathname.startsWith('/log/')) {

@@ -13,6 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fromBase64, utf8Decode } from '../../core/bytes.ts';
 import { isUndersignedError, UndersignedError } from '../../core/errors.ts';
 import type { Sequencer } from '../log/sequencer.ts';
+import { UNCOUNTED, type SubmissionMetrics } from '../metrics/metrics.ts';
 import { sendError, sendJson } from './respond.ts';
 
 /** The largest request body: an entry is at most 1 KiB, 1,368 characters of base64. */
@@ -22,19 +23,27 @@ const MAX_DRAIN = 1024 * 1024;
 /** The abort reason when a submitter hangs up: made once (an AbortError would cost a stack trace each). */
 const HUNG_UP = new Error('the submitter hung up');
 
-/** Handles POST /submit; `onError` hears of failures that are not the submitter's. */
+/**
+ * Handles POST /submit; `onError` hears of failures that are not the submitter's, `counted`
+ * of each answer (node/metrics/).
+ */
 export async function handleSubmit(
   req: IncomingMessage,
   res: ServerResponse,
   sequencer: Pick<Sequencer, 'submit'>,
-  onError: (error: unknown) => void
+  onError: (error: unknown) => void,
+  counted: SubmissionMetrics = UNCOUNTED
 ): Promise<void> {
   const body = await readBody(req, res);
-  if (body === undefined) return;
+  if (body === undefined) {
+    counted.rejected('BAD_REQUEST');
+    return;
+  }
   let json: unknown;
   try {
     json = JSON.parse(utf8Decode(body));
   } catch {
+    counted.rejected('BAD_REQUEST');
     sendError(res, new UndersignedError('BAD_REQUEST', 'the body is not JSON'));
     return;
   }
@@ -45,6 +54,7 @@ export async function handleSubmit(
     Object.keys(json).length !== 1 ||
     typeof (json as { entry?: unknown }).entry !== 'string'
   ) {
+    counted.rejected('BAD_REQUEST');
     sendError(res, new UndersignedError('BAD_REQUEST', 'expected {"entry": "<base64 entry>"}'));
     return;
   }
@@ -52,6 +62,7 @@ export async function handleSubmit(
   try {
     entry = fromBase64((json as { entry: string }).entry);
   } catch {
+    counted.rejected('MALFORMED_BASE64');
     sendError(res, new UndersignedError('MALFORMED_BASE64', 'the entry is not canonical base64'));
     return;
   }
@@ -62,13 +73,16 @@ export async function handleSubmit(
   });
   try {
     const accepted = await sequencer.submit(entry, { signal: gone.signal });
+    counted.accepted();
     sendJson(res, 200, { receipt: accepted.receipt, index: accepted.index });
   } catch (e) {
     if (gone.signal.aborted) return;
     if (isUndersignedError(e)) {
+      counted.rejected(e.code);
       sendError(res, e);
       return;
     }
+    counted.rejected('UNAVAILABLE');
     onError(e);
     sendError(res, new UndersignedError('UNAVAILABLE', 'internal error: retry later'));
   }

@@ -4,7 +4,7 @@
 // only once the entry is in a signed, published checkpoint.
 //
 // Admission, in order: the checks of §5 but the signature (format, letter, key, stamp); the dedup
-// rule (entry-index.ts); the signature, verified concurrently with others (core/ed25519-batch.ts);
+// rule (entry-index.ts); the signature, verified on worker threads (node/ed25519/verifier.ts);
 // the dedup rule again, since another submission may have come in meanwhile.
 //
 // Policy: the order within a batch is a uniform shuffle by node:crypto, so that a log's order
@@ -14,7 +14,8 @@
 import { randomInt } from 'node:crypto';
 import { UndersignedError } from '../../core/errors.ts';
 import { equalBytes } from '../../core/bytes.ts';
-import { createEd25519Verifier, type Ed25519BatchVerifier } from '../../core/ed25519-batch.ts';
+import type { Ed25519BatchVerifier } from '../../core/ed25519-batch.ts';
+import { nodeEd25519 } from '../ed25519/verifier.ts';
 import { entrySigningMessage, type Entry } from '../../core/entry.ts';
 import { checkEntry } from '../../core/entry-check.ts';
 import { letterId, type Letter } from '../../core/letter.ts';
@@ -37,6 +38,8 @@ export type SequencerOptions = {
   readonly ed25519?: Ed25519BatchVerifier;
   /** Told about a batch that failed to be written (its submitters get UNAVAILABLE). */
   readonly onError?: (error: unknown) => void;
+  /** Told after each batch is written: its size, how many wanted no receipt (node/metrics/). */
+  readonly onBatch?: (batch: { entries: number; replicated: number }) => void;
 };
 
 type Lookup =
@@ -56,7 +59,7 @@ export class Sequencer {
   constructor(options: SequencerOptions) {
     this.#options = options;
     this.#letterId = letterId(options.letter);
-    this.#ed25519 = options.ed25519 ?? createEd25519Verifier();
+    this.#ed25519 = options.ed25519 ?? nodeEd25519();
   }
 
   /** Starts sequencing batches. */
@@ -243,6 +246,8 @@ export class Sequencer {
       index.add(p.entry.publicKey, p.entry.kind, start + i);
     });
     this.#pending.release(batch);
+    const replicated = batch.reduce((n, p) => (p.wantsReceipt ? n : n + 1), 0);
+    this.#options.onBatch?.({ entries: batch.length, replicated });
     const wanted = batch.flatMap((p, i) => (p.wantsReceipt ? [{ p, index: start + i }] : []));
     batch.forEach((p, i) => {
       if (!p.wantsReceipt) p.resolve({ index: start + i, receipt: '' });

@@ -21,6 +21,11 @@ export function blockCid(bytes: Uint8Array): CID {
   return CID.createV1(RAW_CODEC, createDigest(SHA2_256, sha256(bytes)));
 }
 
+/** The CID of a dag-pb block (a UnixFS directory): CIDv1, dag-pb, SHA-256. */
+export function dagPbCid(bytes: Uint8Array): CID {
+  return CID.createV1(DAG_PB_CODEC, createDigest(SHA2_256, sha256(bytes)));
+}
+
 /** Whether `cid` is one we store and exchange: CIDv1, raw or dag-pb, SHA-256. */
 export function isSupportedCid(cid: CID): boolean {
   return (

@@ -2,14 +2,17 @@
 // checkpoint's tiles are announced (DESIGN.md "Replication over IPFS"): any IPFS node can pin
 // and serve them, and a gateway serves tile/0/x001/234 at the tlog-tiles path.
 //
-// putDirectory builds each directory bottom-up with @helia/unixfs `cp`, one link at a time,
-// on an in-memory overlay, and writes only the final directory blocks to the blockstore: the
-// intermediate blocks of each `cp` would otherwise pile up on disk.
+// putDirectory encodes each directory block itself (@ipld/dag-pb, ipfs-unixfs), bottom-up, in
+// one pass: the same blocks @helia/unixfs `cp` would make one link at a time, without the
+// intermediate blocks and without the cost growing with the square of the directory's size.
 
+import * as dagPB from '@ipld/dag-pb';
+import type { PBLink } from '@ipld/dag-pb';
 import { unixfs } from '@helia/unixfs';
+import { UnixFS } from 'ipfs-unixfs';
 import type { CID } from 'multiformats/cid';
 import { UndersignedError } from '../../core/errors.ts';
-import { DAG_PB_CODEC, RAW_CODEC } from './cid.ts';
+import { dagPbCid, DAG_PB_CODEC, RAW_CODEC } from './cid.ts';
 
 /** One file of a directory: its slash-separated path and the CID of its raw block. */
 export interface DirectoryEntry {
@@ -26,6 +29,8 @@ interface Tree {
 // Policy: names are what tlog-tiles paths use (tile/0/x001/234.p/5), at most 64 characters,
 // at most 16 levels deep, at most 4096 names per directory so that every directory is one
 // dag-pb block well under bitswap's 2 MiB message limit (no HAMT sharding).
+/** The Data of a plain UnixFS directory (no mode, no mtime), as the importer writes it. */
+const DIRECTORY_DATA = new UnixFS({ type: 'directory' }).marshal();
 const NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$/;
 const MAX_DEPTH = 16;
 const MAX_NAMES = 4096;
@@ -41,59 +46,55 @@ export function isDirectoryPath(path: string): boolean {
   );
 }
 
-/** Builds the UnixFS directory holding `entries` (raw blocks already in `blocks`). */
+/**
+ * Builds the UnixFS directory holding `entries` (raw blocks already in `blocks`): one dag-pb
+ * block per directory, links sorted by name (dag-pb spec), each link's Tsize the block's size
+ * plus its links' Tsizes, as @helia/unixfs writes them. Only directory blocks not already
+ * stored are written, so rebuilding a grown tree writes the directories that changed.
+ */
 export async function putDirectory(
   blocks: Blocks,
   entries: readonly DirectoryEntry[],
   options: { signal?: AbortSignal } = {}
 ): Promise<CID> {
   const tree = toTree(entries);
-  const memory = new Map<string, Uint8Array>();
-  const overlay: Blocks = {
-    has: async (cid, opts) => memory.has(cid.toString()) || (await blocks.has(cid, opts)),
-    put: (cid, bytes) => {
-      if (!(bytes instanceof Uint8Array)) throw new Error('bug: unixfs put a stream');
-      memory.set(cid.toString(), bytes);
-      return cid;
-    },
-    get: async function* (cid, opts) {
-      const bytes = memory.get(cid.toString());
-      if (bytes !== undefined) yield bytes;
-      else yield* blocks.get(cid, { ...opts, offline: true } as typeof opts);
-    },
-  };
-  const fs = unixfs({ blockstore: overlay });
   const signal = options.signal;
-  const common = {
-    ...(signal === undefined ? {} : { signal }),
-    offline: true,
-    shardSplitThresholdBytes: Infinity,
-  };
-  const empty = await fs.addDirectory({}, common);
-  const finals: CID[] = [];
-
-  const build = async (node: Tree): Promise<CID> => {
-    const names = [...node.files.keys(), ...node.dirs.keys()].sort();
-    let dir = empty;
-    for (const name of names) {
-      const subtree = node.dirs.get(name);
-      const cid = subtree === undefined ? node.files.get(name) : await build(subtree);
-      if (cid === undefined) throw new Error('bug: a name without an entry');
-      const next = await fs.cp(cid, dir, name, common).catch((e: unknown) => rethrow(e, signal));
-      // Drop the superseded block, unless it is also a finished directory (or the empty one).
-      if (!dir.equals(empty) && !finals.some((f) => f.equals(dir))) memory.delete(dir.toString());
-      dir = next;
+  const opts = signal === undefined ? {} : { signal };
+  const sizes = new Map<string, number>();
+  const build = async (node: Tree): Promise<{ cid: CID; tsize: number }> => {
+    const links: PBLink[] = [];
+    for (const [name, cid] of node.files) {
+      const size = sizes.get(cid.toString()) ?? (await blockSize(blocks, cid, opts));
+      sizes.set(cid.toString(), size);
+      links.push({ Name: name, Hash: cid, Tsize: size });
     }
-    finals.push(dir);
-    return dir;
+    for (const [name, subtree] of node.dirs) {
+      const { cid, tsize } = await build(subtree);
+      links.push({ Name: name, Hash: cid, Tsize: tsize });
+    }
+    const bytes = dagPB.encode(dagPB.prepare({ Data: DIRECTORY_DATA, Links: links }));
+    const cid = dagPbCid(bytes);
+    signal?.throwIfAborted();
+    if (!(await blocks.has(cid, opts))) await blocks.put(cid, bytes, opts);
+    return { cid, tsize: links.reduce((sum, link) => sum + (link.Tsize ?? 0), bytes.length) };
   };
-  const root = await build(tree);
-  for (const cid of finals) {
-    const bytes = memory.get(cid.toString());
-    if (bytes === undefined) throw new Error('bug: a directory block was dropped');
-    await blocks.put(cid, bytes, signal === undefined ? {} : { signal });
+  return (await build(tree)).cid;
+}
+
+/** The size of a stored raw block. */
+async function blockSize(
+  blocks: Blocks,
+  cid: CID,
+  opts: { signal?: AbortSignal }
+): Promise<number> {
+  let size = 0;
+  try {
+    for await (const chunk of blocks.get(cid, { ...opts, offline: true } as typeof opts))
+      size += chunk.length;
+  } catch (e) {
+    rethrow(e, opts.signal);
   }
-  return root;
+  return size;
 }
 
 function toTree(entries: readonly DirectoryEntry[]): Tree {

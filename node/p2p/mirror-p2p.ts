@@ -13,9 +13,11 @@ import { startBlockNode } from './helia.ts';
 import { parsePeers } from './peers.ts';
 import { publishTopic, subscribeTopic, topicPeers, type MessageHandler } from './pubsub.ts';
 import { keepConnected } from './reconnect.ts';
+import { handleSubmitProtocol, type SubmitProtocolOptions } from './submit-protocol.ts';
 
 export type { DirectoryEntry, MessageHandler };
 export type { Verdict } from './pubsub.ts';
+export type { SubmitProtocolOptions, SubmitResult } from './submit-protocol.ts';
 
 /** How to start a mirror's p2p layer. */
 export interface MirrorP2POptions {
@@ -66,6 +68,8 @@ export interface MirrorP2P {
   getDirectory(cid: CID | string, options?: CallOptions): Promise<DirectoryEntry[]>;
   /** Round-trip time to a connected peer, in milliseconds. */
   ping(peer: string, options?: CallOptions): Promise<number>;
+  /** Takes submissions over /undersigned/submit/1 (submit-protocol.ts) from any peer. */
+  serveSubmissions(options: SubmitProtocolOptions): Promise<void>;
   /** Stops the node; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -168,6 +172,7 @@ export async function createMirrorP2P(options: MirrorP2POptions): Promise<Mirror
       }
     },
     ping: async (peer, o) => libp2p.services.ping.ping(peerIdFromString(peer), localSignal(o)),
+    serveSubmissions: (o) => handleSubmitProtocol(libp2p, o),
     stop,
   };
 }

@@ -1,14 +1,25 @@
 // undersigned node: run a mirror node of one letter (node/mirror.ts) until SIGINT or SIGTERM.
 
 import { fileURLToPath } from 'node:url';
-import { createMirror } from '../../mirror.ts';
+import { createMirror, type MirrorOptions } from '../../mirror.ts';
 import { parseListenAddress } from '../../http/server.ts';
-import { integer, optional, repeated, required, UsageError, type Command } from '../command.ts';
+import {
+  integer,
+  optional,
+  repeated,
+  required,
+  UsageError,
+  type Command,
+  type CommandIO,
+  type Values,
+} from '../command.ts';
 import { loadConfig, mergeConfig } from '../../config.ts';
 import { seedFromCar } from '../../car/seed.ts';
 import { readWholeFile } from '../../files.ts';
 import { submitEntry } from '../../mirror-client.ts';
 import { isUndersignedError } from '../../../core/errors.ts';
+import { exitStatus } from '../exit-status.ts';
+import { createOpsLog, isLogFormat, type OpsLog } from '../../ops-log.ts';
 
 const DEFAULT_HTTP = '127.0.0.1:8470';
 const DEFAULT_DATA = './undersigned-data';
@@ -21,6 +32,7 @@ export const node: Command = {
   usage: `undersigned node --letter LETTER_FILE [--data DIR] [--http HOST:PORT] [--batch-ms N] [--web DIR]
                         [--listen MULTIADDR]... [--peer MULTIADDR]... [--follow URL]...
                         [--public-url URL]... [--announce-ms N] [--poll-ms N] [--no-p2p]
+                        [--no-metrics] [--log-format text|json]
 
   --letter FILE     the letter this node's log holds
   --data DIR        the data directory: log key, log, state (default ${DEFAULT_DATA});
@@ -38,13 +50,16 @@ export const node: Command = {
   --announce-ms N   announce the checkpoint again every N ms (default 10000)
   --poll-ms N       fetch each followed log's checkpoint every N ms (default 3000)
   --no-p2p          run without libp2p (no gossip; --follow still works)
+  --no-metrics      do not serve GET /metrics (Prometheus counters and gauges)
+  --log-format F    text (default) or json: one JSON object a line, for log collectors
   --config FILE     read these settings from FILE (undersigned init writes one); flags given
                     here override it
   --seed FILE.car   start from an offline copy (undersigned export): it is verified, then every
                     entry of it that counts is appended to this node's log
 
 Prints its URL, log origin and vkey, witness vkey, peer ID and libp2p addresses, then serves until interrupted (SIGINT, SIGTERM), when it
-writes the last batch and stops. It keeps no submission times and no network addresses.`,
+writes the last batch and stops. It keeps no submission times and no network addresses, and
+logs none (docs/OPERATORS.md "Logs", "Metrics").`,
   flags: {
     letter: { type: 'string' },
     data: { type: 'string' },
@@ -58,6 +73,8 @@ writes the last batch and stops. It keeps no submission times and no network add
     'announce-ms': { type: 'string' },
     'poll-ms': { type: 'string' },
     'no-p2p': { type: 'boolean' },
+    'no-metrics': { type: 'boolean' },
+    'log-format': { type: 'string' },
     config: { type: 'string' },
     seed: { type: 'string' },
   },
@@ -65,81 +82,146 @@ writes the last batch and stops. It keeps no submission times and no network add
     const configFile = optional(flags, 'config');
     const values =
       configFile === undefined ? flags : mergeConfig(await loadConfig(configFile), flags);
-    const letterFile = required(values, 'letter');
-    const httpText = optional(values, 'http') ?? DEFAULT_HTTP;
-    const http = parseListenAddress(httpText);
-    if (http === undefined) throw new UsageError(`--http must be HOST:PORT, got "${httpText}"`);
-    const batchMs = integer(values, 'batch-ms', 1000, 3_600_000);
-    if (batchMs < 1) throw new UsageError('--batch-ms must be at least 1');
-    io.signal.throwIfAborted();
-    const seedFile = optional(values, 'seed');
-    const seed =
-      seedFile === undefined
-        ? undefined
-        : await seedFromCar(seedFile, {
-            letter: await readWholeFile(letterFile),
-            signal: io.signal,
-          });
-    const mirror = await createMirror({
-      letterFile,
-      dataDir: optional(values, 'data') ?? DEFAULT_DATA,
-      http,
-      batchMs,
-      webDir: optional(values, 'web') ?? DEFAULT_WEB,
-      p2p:
-        values['no-p2p'] === true
-          ? false
-          : {
-              ...(repeated(values, 'listen').length > 0
-                ? { listen: repeated(values, 'listen') }
-                : {}),
-              peers: repeated(values, 'peer'),
-            },
-      follow: repeated(values, 'follow'),
-      ...(repeated(values, 'public-url').length > 0
-        ? { publicUrls: repeated(values, 'public-url') }
-        : {}),
-      announceMs: integer(values, 'announce-ms', 10_000, 3_600_000),
-      pollMs: integer(values, 'poll-ms', 3000, 3_600_000),
-      signal: io.signal,
-      onError: (e) =>
-        io.stderr.write(`undersigned node: ${e instanceof Error ? e.message : String(e)}\n`),
+    const logFormat = optional(values, 'log-format') ?? 'text';
+    if (!isLogFormat(logFormat)) throw new UsageError('--log-format must be text or json');
+    const options = mirrorOptions(values);
+    const log = createOpsLog({
+      format: logFormat,
+      write: (line, level) => (level === 'info' ? io.stdout : io.stderr).write(line),
     });
-    io.stdout.write(
-      [
-        `url        ${mirror.url}`,
-        `origin     ${mirror.origin}`,
-        `vkey       ${mirror.vkey}`,
-        `tree size  ${mirror.treeSize()}`,
-        `witness    ${mirror.witnessVkey}`,
-        ...(mirror.peerId === undefined ? [] : [`peer id    ${mirror.peerId}`]),
-        ...mirror.addresses().map((a) => `address    ${a}`),
-        '',
-      ].join('\n')
-    );
-    // Serve until interrupted, or until the node stops by itself (its log could not be written).
-    if (seed !== undefined) {
-      const appended = await appendSeed(mirror.url, seed.entries(), io.signal);
-      io.stdout.write(
-        `seeded     ${appended} entries from ${seed.origin} at tree size ${seed.treeSize}\n`
-      );
+    try {
+      return await serve(options, optional(values, 'seed'), log, io);
+    } catch (e) {
+      // In json, an error that stops the node is a JSON line too, not main's sentence.
+      if (log.format === 'text' || io.signal.aborted) throw e;
+      return failed(e, log);
     }
-    const interrupted = new Promise<void>((resolve) => {
-      if (io.signal.aborted) resolve();
-      io.signal.addEventListener(
-        'abort',
-        () => {
-          resolve();
-        },
-        { once: true }
-      );
-    });
-    await Promise.race([interrupted, mirror.ended()]);
-    await mirror.stop();
-    io.stdout.write(`stopped at tree size ${mirror.treeSize()}\n`);
-    return 0;
   },
 };
+
+/** A mirror's options, read from a letter file. */
+type NodeOptions = MirrorOptions & { readonly letterFile: string };
+
+/** The mirror's options from the flags; throws UsageError. */
+function mirrorOptions(values: Values): NodeOptions {
+  const letterFile = required(values, 'letter');
+  const httpText = optional(values, 'http') ?? DEFAULT_HTTP;
+  const http = parseListenAddress(httpText);
+  if (http === undefined) throw new UsageError(`--http must be HOST:PORT, got "${httpText}"`);
+  const batchMs = integer(values, 'batch-ms', 1000, 3_600_000);
+  if (batchMs < 1) throw new UsageError('--batch-ms must be at least 1');
+  return {
+    letterFile,
+    dataDir: optional(values, 'data') ?? DEFAULT_DATA,
+    http,
+    batchMs,
+    webDir: optional(values, 'web') ?? DEFAULT_WEB,
+    p2p:
+      values['no-p2p'] === true
+        ? false
+        : {
+            ...(repeated(values, 'listen').length > 0
+              ? { listen: repeated(values, 'listen') }
+              : {}),
+            peers: repeated(values, 'peer'),
+          },
+    follow: repeated(values, 'follow'),
+    ...(repeated(values, 'public-url').length > 0
+      ? { publicUrls: repeated(values, 'public-url') }
+      : {}),
+    announceMs: integer(values, 'announce-ms', 10_000, 3_600_000),
+    pollMs: integer(values, 'poll-ms', 3000, 3_600_000),
+    metrics: values['no-metrics'] !== true,
+  };
+}
+
+/** Runs the mirror until interrupted, or until it stops by itself (its log could not be written). */
+async function serve(
+  options: NodeOptions,
+  seedFile: string | undefined,
+  log: OpsLog,
+  io: CommandIO
+): Promise<number> {
+  io.signal.throwIfAborted();
+  const seed =
+    seedFile === undefined
+      ? undefined
+      : await seedFromCar(seedFile, {
+          letter: await readWholeFile(options.letterFile),
+          signal: io.signal,
+        });
+  const mirror = await createMirror({
+    ...options,
+    signal: io.signal,
+    onError: (e) => {
+      logError(log, e);
+    },
+  });
+  const peerId = mirror.peerId === undefined ? [] : [`peer id    ${mirror.peerId}`];
+  const addresses = mirror.addresses();
+  log.info(
+    'started',
+    {
+      url: mirror.url,
+      origin: mirror.origin,
+      vkey: mirror.vkey,
+      treeSize: mirror.treeSize(),
+      witnessVkey: mirror.witnessVkey,
+      peerId: mirror.peerId ?? null,
+      addresses,
+    },
+    [
+      `url        ${mirror.url}`,
+      `origin     ${mirror.origin}`,
+      `vkey       ${mirror.vkey}`,
+      `tree size  ${mirror.treeSize()}`,
+      `witness    ${mirror.witnessVkey}`,
+      ...peerId,
+      ...addresses.map((a) => `address    ${a}`),
+    ].join('\n')
+  );
+  if (seed !== undefined) {
+    const appended = await appendSeed(mirror.url, seed.entries(), io.signal);
+    log.info(
+      'seeded',
+      { entries: appended, origin: seed.origin, treeSize: seed.treeSize },
+      `seeded     ${appended} entries from ${seed.origin} at tree size ${seed.treeSize}`
+    );
+  }
+  const interrupted = new Promise<void>((resolve) => {
+    if (io.signal.aborted) resolve();
+    io.signal.addEventListener(
+      'abort',
+      () => {
+        resolve();
+      },
+      { once: true }
+    );
+  });
+  await Promise.race([interrupted, mirror.ended()]);
+  await mirror.stop();
+  log.info('stopped', { treeSize: mirror.treeSize() }, `stopped at tree size ${mirror.treeSize()}`);
+  return 0;
+}
+
+/** An error that is nobody's request: its code if it has one, and its message only. */
+function logError(log: OpsLog, e: unknown): void {
+  const message = e instanceof Error ? e.message : String(e);
+  const code = (e as { code?: unknown } | undefined)?.code;
+  log.error(message, typeof code === 'string' ? { code } : {}, `undersigned node: ${message}`);
+}
+
+/**
+ * The exit status of an error that stopped the node, logged first (json only), as main()
+ * would for the text format: typed codes by exitStatus, system errors (EADDRINUSE…) 4.
+ */
+function failed(e: unknown, log: OpsLog): number {
+  if (e instanceof UsageError) throw e;
+  const code = (e as { code?: unknown } | undefined)?.code;
+  if (!isUndersignedError(e) && !(typeof code === 'string' && /^E[A-Z]+$/.test(code))) throw e;
+  logError(log, e);
+  return isUndersignedError(e) ? exitStatus(e.code) : 4;
+}
 
 /**
  * Appends a seed's entries through the mirror's own submission path, so they get exactly the

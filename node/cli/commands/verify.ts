@@ -9,6 +9,7 @@ import { verifyLog, type LogVerification } from '../../../core/verifier.ts';
 import { UndersignedError } from '../../../core/errors.ts';
 import { parseLogCar } from '../../car/log-car.ts';
 import { verifyLogCopy } from '../../car/verify-copy.ts';
+import { nodeEd25519 } from '../../ed25519/verifier.ts';
 import { readWholeFile } from '../../files.ts';
 import { progressBar } from '../progress.ts';
 import {
@@ -106,6 +107,7 @@ async function verifySource(
     witnessKeys: repeated(values, 'witness').map((k) => newVerifier(k)),
     letterId: letterId(letter),
     stampBits: letter.stampBits,
+    ed25519: nodeEd25519(),
     readEntryBundle: (tile, options) => target.log.read(tilePath(tile), options),
     onProgress,
     signal: io.signal,
