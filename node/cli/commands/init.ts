@@ -107,5 +107,13 @@ listen = "/ip4/127.0.0.1/udp/8471/webrtc-direct"
 
 # Run without libp2p: no gossip, no peers; following over HTTP still works.
 # no-p2p = true
+
+# Operational logs on stderr: "text" (default) or "json" (one object a line, for a journal).
+# Either way they hold no network address, no entry and no time of any one submission.
+# log-format = "json"
+
+# GET /metrics (Prometheus text) is served by default: counts and sizes, nothing about a
+# signer. Block it at the public reverse proxy (docs/OPERATORS.md), or turn it off here.
+# no-metrics = true
 `;
 }
