@@ -3,6 +3,7 @@
 // the JavaScript the page loads to show the letter and its verified count.
 //
 //   node bench/web-verify.ts [--entries 100000,1000000] [--repeat N] [--json FILE] [--build]
+//                            [--driver playwright|cdp]
 //
 // Logs are generated once (node/gen.ts, throwaway keys, no stamp) and laid out as C2SP tlog-tiles
 // files (tests/helpers/log.ts), cached under the system's temporary directory. They are served by
@@ -10,6 +11,11 @@
 // /log/checkpoint, /log/tile/…, and dist/web at /), not by a node: a node re-checks its whole
 // log when it starts, which would only add minutes to the run. Targets on 2 cores: 100,000
 // entries in at most 10 s, 1,000,000 in at most 60 s, within 1.5× of bare verification.
+//
+// Chromium is driven by Playwright (the default), which has Chromium report every request to
+// it: the app's one request per entry bundle then costs far more CPU than in a visitor's
+// browser, while the bare run makes two. --driver cdp drives it over bare CDP instead
+// (bench/cdp-chromium.ts), without that instrumentation.
 
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -24,6 +30,7 @@ import { entrySigningMessage, parseEntry } from '../core/entry.ts';
 import { generateEntries } from '../node/gen.ts';
 import { buildLog, writeLog } from '../tests/helpers/log.ts';
 import { CHROMIUM, launchBrowser } from '../tests/e2e/browser.ts';
+import { launchCdpChromium } from './cdp-chromium.ts';
 import { machine, writeJsonArg } from './machine.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -36,6 +43,11 @@ const SIZES = (sizesArg >= 0 ? (process.argv[sizesArg + 1] ?? '') : '100000,1000
 const repeatArg = process.argv.indexOf('--repeat');
 /** Runs per size (app, then bare, alternating); the table gives each and the median ratio. */
 const REPEAT = repeatArg >= 0 ? Number(process.argv[repeatArg + 1]) : 1;
+const driverArg = process.argv.indexOf('--driver');
+/** What drives Chromium: Playwright (the default), or bare CDP (bench/cdp-chromium.ts). */
+const DRIVER = driverArg >= 0 ? (process.argv[driverArg + 1] ?? '') : 'playwright';
+/** The scripts the app page was served, as read then, to measure what it needed. */
+const servedScripts = new Map<string, Promise<Buffer>>();
 const letter = createLetter({
   title: 'Benchmark letter',
   text: 'We, the undersigned, measure.\n',
@@ -126,6 +138,7 @@ function serve(log: Prepared): Promise<{ server: Server; url: string }> {
       res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>bare</title>');
     else {
       const name = join(WEB, path === '/' ? 'index.html' : path);
+      if (extname(name) === '.js') servedScripts.set(path, readFile(name));
       file(name, TYPES[extname(name)] ?? 'application/octet-stream');
     }
   });
@@ -156,6 +169,34 @@ const BARE_WORKER = `onmessage = async (event) => {
   postMessage(ok);
 };`;
 
+/** In the bare page: fetch both halves, verify them on two workers, time the verification. */
+async function bareRun(source: string): Promise<{ fetch: number; verify: number; ok: number }> {
+  const t0 = performance.now();
+  const halves = await Promise.all(
+    [0, 1].map(async (i) => (await fetch(`bare-${i}.bin`)).arrayBuffer())
+  );
+  const t1 = performance.now();
+  const workerUrl = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  const ok = await Promise.all(
+    halves.map(
+      (half) =>
+        new Promise<number>((resolve) => {
+          const worker = new Worker(workerUrl);
+          worker.onmessage = (e: MessageEvent<number>) => {
+            worker.terminate();
+            resolve(e.data);
+          };
+          worker.postMessage(half, [half]);
+        })
+    )
+  );
+  return {
+    fetch: (t1 - t0) / 1000,
+    verify: (performance.now() - t1) / 1000,
+    ok: (ok[0] ?? 0) + (ok[1] ?? 0),
+  };
+}
+
 type Row = {
   entries: number;
   run: number;
@@ -164,6 +205,46 @@ type Row = {
   bareWithFetchSeconds: number;
   ratio: number;
 };
+
+/** A page of either driver: navigate, evaluate an expression (awaiting a promise), close. */
+type BenchPage = {
+  goto(url: string): Promise<void>;
+  evaluate<T>(expression: string): Promise<T>;
+  close(): Promise<void>;
+};
+type Driver = { newPage(): Promise<BenchPage>; close(): Promise<void> };
+
+/** Playwright (the default, as the e2e tests), or Chromium over bare CDP (bench/cdp-chromium.ts). */
+async function launchDriver(): Promise<Driver> {
+  if (DRIVER === 'cdp') return launchCdpChromium(CHROMIUM);
+  if (DRIVER !== 'playwright') throw new Error('--driver expects playwright or cdp');
+  const browser = await launchBrowser();
+  return {
+    async newPage() {
+      const page = await browser.context.newPage();
+      return {
+        goto: async (url) => {
+          await page.goto(url);
+        },
+        evaluate: (expression) => page.evaluate(expression),
+        close: () => page.close(),
+      };
+    },
+    close: () => browser.close(),
+  };
+}
+
+/** Polls `expression` in `page` every 100 ms until it is true. */
+async function waitFor(page: BenchPage, expression: string, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await page.evaluate<boolean>(expression))) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${expression}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const STATE = `document.querySelector('[data-testid="verify-state"]')?.textContent.trim() ?? ''`;
+const COUNT = `document.querySelector('[data-testid="verified-count"]')?.textContent.trim() ?? ''`;
 
 async function main(): Promise<void> {
   if (process.argv.includes('--build') || !existsSync(join(WEB, 'index.html'))) {
@@ -174,8 +255,7 @@ async function main(): Promise<void> {
     );
   }
   await mkdir(CACHE, { recursive: true });
-  const browser = await launchBrowser();
-  const { context } = browser;
+  const driver = await launchDriver();
   const rows: Row[] = [];
   let scripts: { path: string; gzip: number }[] = [];
   try {
@@ -186,30 +266,19 @@ async function main(): Promise<void> {
         // App and bare runs alternate, so that both see the same load on a shared machine.
         for (let run = 1; run <= REPEAT; run++) {
           // 1. The app: load the page, which verifies the whole log; time until it shows "verified".
-          const page = await context.newPage();
-          // The scripts as served (not as on disk now), to measure what the page needed.
-          const served = new Map<string, Promise<Buffer>>();
-          page.on('response', (r) => {
-            if (r.url().endsWith('.js')) served.set(new URL(r.url()).pathname, r.body());
-          });
+          const page = await driver.newPage();
+          servedScripts.clear();
           const started = performance.now();
           await page.goto(`${url}#poll=0`);
-          await page.waitForFunction(
-            () =>
-              ['verified', 'failed'].includes(
-                document.querySelector('[data-testid="verify-state"]')?.textContent.trim() ?? ''
-              ),
-            undefined,
-            { timeout: 600_000, polling: 100 }
-          );
+          await waitFor(page, `['verified', 'failed'].includes(${STATE})`, 600_000);
           const appSeconds = (performance.now() - started) / 1000;
-          const state = await page.getByTestId('verify-state').textContent();
-          const shown = await page.getByTestId('verified-count').textContent();
+          const state = await page.evaluate<string>(STATE);
+          const shown = await page.evaluate<string>(COUNT);
           if (state !== 'verified' || shown !== String(count))
             throw new Error(`bug: the app shows ${state} ${shown}`);
           if (scripts.length === 0) {
             scripts = await Promise.all(
-              [...served].map(async ([path, body]) => ({
+              [...servedScripts].map(async ([path, body]) => ({
                 path,
                 gzip: gzipSync(await body, { level: 9 }).length,
               }))
@@ -217,34 +286,11 @@ async function main(): Promise<void> {
           }
           await page.close();
           // 2. Bare WebCrypto on two workers, the same signatures, in the same browser.
-          const bare = await context.newPage();
+          const bare = await driver.newPage();
           await bare.goto(`${url}bare.html`);
-          const timing = await bare.evaluate(async (source) => {
-            const t0 = performance.now();
-            const halves = await Promise.all(
-              [0, 1].map(async (i) => (await fetch(`bare-${i}.bin`)).arrayBuffer())
-            );
-            const t1 = performance.now();
-            const workerUrl = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
-            const ok = await Promise.all(
-              halves.map(
-                (half) =>
-                  new Promise<number>((resolve) => {
-                    const worker = new Worker(workerUrl);
-                    worker.onmessage = (e: MessageEvent<number>) => {
-                      worker.terminate();
-                      resolve(e.data);
-                    };
-                    worker.postMessage(half, [half]);
-                  })
-              )
-            );
-            return {
-              fetch: (t1 - t0) / 1000,
-              verify: (performance.now() - t1) / 1000,
-              ok: (ok[0] ?? 0) + (ok[1] ?? 0),
-            };
-          }, BARE_WORKER);
+          const timing = await bare.evaluate<{ fetch: number; verify: number; ok: number }>(
+            `(${bareRun.toString()})(${JSON.stringify(BARE_WORKER)})`
+          );
           await bare.close();
           if (timing.ok !== count)
             throw new Error(`bug: bare verification accepted ${timing.ok} of ${count}`);
@@ -265,7 +311,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await browser.close();
+    await driver.close();
   }
   const sizes = scripts;
   const gzipTotal = sizes.reduce((n, s) => n + s.gzip, 0);
@@ -281,6 +327,7 @@ async function main(): Promise<void> {
   const report = {
     machine: machine(),
     chromium: CHROMIUM,
+    driver: DRIVER,
     rows,
     medians,
     scripts: sizes,
@@ -289,7 +336,7 @@ async function main(): Promise<void> {
   const targets: Record<number, number> = { 100_000: 10, 1_000_000: 60 };
   console.log(`### Web client: full verification in headless Chromium
 
-${report.machine}; Chromium ${CHROMIUM}, 2 verification workers. App: page load to "verified" through the
+${report.machine}; Chromium ${CHROMIUM} driven by ${DRIVER}, 2 verification workers. App: page load to "verified" through the
 real client (fetch every bundle, root, entries, signatures on Web Workers, count). Bare: the same
 signatures verified by WebCrypto on two workers, no parsing, hashing or fetching (data already in memory).
 

@@ -5,27 +5,36 @@
 //   1. the checkpoint note is signed by a trusted log key, and its origin names that key
 //      (c2sp.org/signed-note, c2sp.org/tlog-checkpoint); known witness keys' cosignatures are
 //      checked too and listed;
-//   2. every entry bundle the tree size implies is fetched and decoded (c2sp.org/tlog-tiles);
-//   3. the RFC 6962 root of the entries equals the checkpoint's root hash;
-//   4. every entry is checked against the letter (format, letter ID, key, stamp) and its
-//      Ed25519 signature verified; the rest are rejected entries, each with a reason;
-//   5. the counting rule (core/tally.ts) turns the valid entries into the count.
-// Memory: one bundle per fetch in flight, one batch of signatures, the tree's frontier, and the
-// set of distinct keys; not the entries.
+//   2. every entry bundle the tree size implies is fetched and checked (core/bundle-check.ts):
+//      decoded (c2sp.org/tlog-tiles), each entry hashed, checked against the letter (format,
+//      letter ID, key, stamp) and its Ed25519 signature verified; the rest are rejected entries,
+//      each with a reason;
+//   3. the RFC 6962 root of the entries' leaf hashes, in order, equals the checkpoint's root hash;
+//   4. the counting rule (core/tally.ts) turns the valid entries into the count.
+// Step 2 is pluggable: by default checkEntryBundle runs on this thread, and a caller may pass a
+// `checkBundle` that runs the same function elsewhere (the web client's workers). Bundles are
+// fetched ahead and several are checked at once; their outcomes are taken in log order.
+// Memory: the bundles being fetched and checked, the tree's frontier, and the set of distinct
+// keys; not the entries.
 
 import { UndersignedError } from './errors.ts';
 import { openCheckpoint } from './checkpoint.ts';
 import type { Verifier } from './note-key.ts';
-import { decodeEntryBundle } from './entry-bundle.ts';
-import { recordHash } from './merkle.ts';
 import { TreeBuilder } from './tree.ts';
+import { HASH_SIZE } from './hash.ts';
 import { entryBundlesForSize, TILE_WIDTH, type Tile } from './tiles.ts';
-import { checkEntry, type RejectCode } from './entry-check.ts';
-import { entrySigningMessage, type Entry } from './entry.ts';
 import { equalBytes, toBase64 } from './bytes.ts';
 import { Tally, type TallyResult } from './tally.ts';
 import type { Ed25519BatchVerifier } from './ed25519-batch.ts';
 import { createEd25519Verifier } from './ed25519-batch.ts';
+import {
+  bundleChecker,
+  type BundleCheck,
+  type BundleChecker,
+  type RejectedEntry,
+} from './bundle-check.ts';
+
+export type { RejectedEntry } from './bundle-check.ts';
 
 /** Fetches one entry bundle's bytes (untrusted until checked here). */
 export type EntryBundleReader = (
@@ -34,12 +43,6 @@ export type EntryBundleReader = (
 ) => Promise<Uint8Array>;
 
 export type VerifyProgress = { readonly entriesVerified: number; readonly treeSize: number };
-
-export type RejectedEntry = {
-  readonly index: number;
-  readonly code: RejectCode;
-  readonly reason: string;
-};
 
 export type VerifyLogOptions = {
   /** The signed checkpoint note, as served at `<prefix>/checkpoint`. */
@@ -52,10 +55,20 @@ export type VerifyLogOptions = {
   readonly letterId: Uint8Array;
   readonly stampBits: number;
   readonly readEntryBundle: EntryBundleReader;
-  /** Signature backend; by default WebCrypto where present, else @noble/ed25519. */
+  /**
+   * Checks each bundle; by default checkEntryBundle on this thread with `ed25519`. It is handed
+   * the bytes readEntryBundle gave, which are not read again here.
+   */
+  readonly checkBundle?: BundleChecker;
+  /** Signature backend of the default checkBundle; by default WebCrypto where present, else noble. */
   readonly ed25519?: Ed25519BatchVerifier;
   /** Entry bundles fetched ahead of the one being checked (default 4). */
   readonly bundlesAhead?: number;
+  /**
+   * Entry bundles being checked at once (default 3: on this thread, one is decoded and hashed
+   * while the signatures of two are verified). A checkBundle that runs elsewhere wants more.
+   */
+  readonly bundlesInFlight?: number;
   /** At most this many rejected entries are listed (all are counted); default 10,000. */
   readonly maxRejectedListed?: number;
   readonly onProgress?: (progress: VerifyProgress) => void;
@@ -95,28 +108,27 @@ export async function verifyLog(options: VerifyLogOptions): Promise<LogVerificat
     throw new UndersignedError('UNVERIFIED_NOTE', 'checkpoint is not signed by a trusted log key');
   }
   const { treeSize, rootHash, origin } = opened.checkpoint;
-  const ed25519 = options.ed25519 ?? createEd25519Verifier();
+  const checkBundle =
+    options.checkBundle ?? bundleChecker(options.ed25519 ?? createEd25519Verifier());
+  const ahead = positive(options.bundlesAhead ?? 4, 'bundlesAhead');
+  const inFlight = positive(options.bundlesInFlight ?? 3, 'bundlesInFlight');
   const maxListed = options.maxRejectedListed ?? 10_000;
   const tree = new TreeBuilder();
   const tally = new Tally();
   const rejected: RejectedEntry[] = [];
   let rejectedTotal = 0;
   let entriesVerified = 0;
-  const reject = (index: number, code: RejectCode, reason: string): void => {
-    rejectedTotal++;
-    if (rejected.length < maxListed) rejected.push({ index, code, reason });
-  };
 
   const bundles = entryBundlesForSize(treeSize);
-  const ahead = Math.max(1, options.bundlesAhead ?? 4);
-  // Fetches still running when verification stops early are aborted.
+  // Fetches and checks still running when verification stops early are aborted.
   const stop = new AbortController();
-  const fetchSignal = signal === undefined ? stop.signal : AbortSignal.any([signal, stop.signal]);
+  const stopSignal = signal === undefined ? stop.signal : AbortSignal.any([signal, stop.signal]);
+  const context = { letterId: options.letterId, stampBits: options.stampBits, signal: stopSignal };
   const fetches: (Promise<Uint8Array> | undefined)[] = [];
   const startFetch = (i: number): void => {
     const ref = bundles[i];
     if (ref === undefined) return;
-    const fetched = fetchBundle(options.readEntryBundle, ref, fetchSignal);
+    const fetched = fetchBundle(options.readEntryBundle, ref, stopSignal);
     fetched.catch(() => undefined); // awaited in order below; never an unhandled rejection
     fetches[i] = fetched;
   };
@@ -128,9 +140,16 @@ export async function verifyLog(options: VerifyLogOptions): Promise<LogVerificat
   }
 
   async function countEntries(): Promise<LogVerification> {
-    // Up to two batches of signatures are verified (the backend bounds the signatures in
-    // flight) while the next bundle is fetched, decoded and hashed, so the pipeline never drains.
-    const pending: Promise<void>[] = [];
+    // Up to `inFlight` bundles are checked at once, so that checkBundle always has the next one
+    // (on this thread: one is decoded and hashed while the others' signatures are verified).
+    // Their outcomes are taken in log order, as the tree needs its leaves in order.
+    const checking: { ref: Tile; checked: Promise<BundleCheck> }[] = [];
+    const takeOldest = async (): Promise<void> => {
+      const oldest = checking.shift();
+      if (oldest === undefined) throw new Error('bug: no bundle being checked');
+      take(oldest.ref, await oldest.checked);
+      signal?.throwIfAborted();
+    };
     for (let i = 0; i < bundles.length; i++) {
       const ref = bundles[i];
       const fetched = fetches[i];
@@ -138,34 +157,13 @@ export async function verifyLog(options: VerifyLogOptions): Promise<LogVerificat
       const bytes = await fetched;
       fetches[i] = undefined;
       startFetch(i + ahead);
-      const entries = decodeEntryBundle(bytes, ref.width);
-      const batch: { index: number; entry: Entry }[] = [];
-      entries.forEach((data, j) => {
-        const index = ref.index * TILE_WIDTH + j;
-        tree.append(recordHash(data));
-        const verdict = checkEntry(data, options.letterId, options.stampBits);
-        if (verdict.ok) batch.push({ index, entry: verdict.entry });
-        else reject(index, verdict.code, verdict.reason);
-      });
-      while (pending.length >= 2) await pending.shift();
+      while (checking.length >= inFlight) await takeOldest();
       signal?.throwIfAborted();
-      const skipped = ref.width - batch.length;
-      const verified = verifySignatures(ed25519, batch, signal).then((results) => {
-        results.forEach((ok, k) => {
-          const item = batch[k];
-          if (item === undefined) return;
-          if (!ok) reject(item.index, 'BAD_ENTRY_SIGNATURE', 'signature does not verify');
-          else if (item.entry.kind === 'sign')
-            tally.addSign(item.entry.publicKey, item.entry.affiliation);
-          else tally.addWithdraw(item.entry.publicKey);
-        });
-        entriesVerified += results.length + skipped;
-        options.onProgress?.({ entriesVerified, treeSize });
-      });
-      verified.catch(() => undefined); // awaited below; never an unhandled rejection
-      pending.push(verified);
+      const checked = checkBundle(bytes, ref, context);
+      checked.catch(() => undefined); // awaited in order; never an unhandled rejection
+      checking.push({ ref, checked });
     }
-    for (const verified of pending) await verified;
+    while (checking.length > 0) await takeOldest();
     if (!equalBytes(tree.root(), rootHash)) {
       throw new UndersignedError(
         'ROOT_MISMATCH',
@@ -183,6 +181,52 @@ export async function verifyLog(options: VerifyLogOptions): Promise<LogVerificat
       rejectedTotal,
     };
   }
+
+  /** Adds one bundle's outcome: its leaves to the tree, its valid entries to the tally. */
+  function take(ref: Tile, check: BundleCheck): void {
+    assertBundleCheck(ref, check);
+    for (let j = 0; j < ref.width; j++) {
+      tree.append(check.leafHashes.subarray(j * HASH_SIZE, (j + 1) * HASH_SIZE));
+    }
+    for (const entry of check.valid) {
+      if (entry.kind === 'sign') tally.addSign(entry.publicKey, entry.affiliation);
+      else tally.addWithdraw(entry.publicKey);
+    }
+    for (const entry of check.rejected) {
+      rejectedTotal++;
+      if (rejected.length < maxListed) rejected.push(entry);
+    }
+    entriesVerified += ref.width;
+    options.onProgress?.({ entriesVerified, treeSize });
+  }
+}
+
+/** A checkBundle's outcome must account for every entry of its bundle exactly once. */
+function assertBundleCheck(ref: Tile, check: BundleCheck): void {
+  const first = ref.index * TILE_WIDTH;
+  const seen = new Uint8Array(ref.width);
+  const count = (index: number): void => {
+    const j = index - first;
+    if (!(j >= 0 && j < ref.width) || seen[j] === 1) {
+      throw new Error(`bug: the check of bundle ${ref.index} misplaced entry ${index}`);
+    }
+    seen[j] = 1;
+  };
+  if (check.leafHashes.length !== ref.width * HASH_SIZE) {
+    throw new Error(`bug: the check of bundle ${ref.index} has the wrong number of leaf hashes`);
+  }
+  for (const entry of check.valid) count(entry.index);
+  for (const entry of check.rejected) count(entry.index);
+  if (check.valid.length + check.rejected.length !== ref.width) {
+    throw new Error(`bug: the check of bundle ${ref.index} lost entries`);
+  }
+}
+
+function positive(value: number, title: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(`"${title}" expected a positive integer, got ${String(value)}`);
+  }
+  return value;
 }
 
 async function fetchBundle(
@@ -196,17 +240,4 @@ async function fetchBundle(
     if (signal?.aborted) throw signal.reason;
     throw e;
   }
-}
-
-function verifySignatures(
-  ed25519: Ed25519BatchVerifier,
-  batch: readonly { entry: Entry }[],
-  signal: AbortSignal | undefined
-): Promise<boolean[]> {
-  const items = batch.map(({ entry }) => ({
-    publicKey: entry.publicKey,
-    message: entrySigningMessage(entry.body),
-    signature: entry.signature,
-  }));
-  return ed25519.verifyMany(items, signal === undefined ? {} : { signal });
 }

@@ -7,6 +7,7 @@ import { tilePath } from '../../core/tiles.ts';
 import { letterId } from '../../core/letter.ts';
 import { UndersignedError } from '../../core/errors.ts';
 import { createEd25519Verifier } from '../../core/ed25519-batch.ts';
+import { bundleChecker, type BundleChecker } from '../../core/bundle-check.ts';
 import { readSharedJson, SHARED_VECTORS } from '../helpers/vectors.ts';
 import { testEntry, testLetter } from '../helpers/entries.ts';
 import { buildLog, type BuiltLog } from '../helpers/log.ts';
@@ -109,6 +110,105 @@ describe('verifyLog', () => {
     await verifyLog(options({ onProgress: (p) => seen.push(p.entriesVerified) }));
     expect(seen.at(-1)).toBe(306);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
+  });
+});
+
+describe('verifyLog with an injected checkBundle', () => {
+  const inThread = bundleChecker(createEd25519Verifier());
+
+  it('counts the same when bundles finish out of order, with at most bundlesInFlight at once', async () => {
+    // Six bundles, the entries repeated: the tally counts each key once.
+    const big = buildLog(
+      id,
+      Array.from({ length: 5 * 256 + 10 }, (_, i) => entries[i % entries.length] as Uint8Array),
+      'big log'
+    );
+    const bigOptions = (overrides: Partial<VerifyLogOptions>): VerifyLogOptions =>
+      options({
+        checkpoint: big.checkpoint,
+        logKeys: [newVerifier(big.vkey)],
+        readEntryBundle: async (tile) => big.files.get(tilePath(tile)) as Uint8Array,
+        ...overrides,
+      });
+    const expected = await verifyLog(bigOptions({}));
+    let running = 0;
+    let most = 0;
+    const delays = [30, 0, 10, 20, 5, 0];
+    let n = 0;
+    const checkBundle: BundleChecker = async (bytes, bundle, context) => {
+      running++;
+      most = Math.max(most, running);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, delays[n++ % delays.length]));
+        return await inThread(bytes, bundle, context);
+      } finally {
+        running--;
+      }
+    };
+    const seen: number[] = [];
+    const result = await verifyLog(
+      bigOptions({
+        checkBundle,
+        bundlesInFlight: 3,
+        onProgress: (p) => seen.push(p.entriesVerified),
+      })
+    );
+    expect(result.treeSize).toBe(5 * 256 + 10);
+    expect(result.tally).toEqual(expected.tally);
+    expect(result.rejected).toEqual(expected.rejected);
+    expect(result.rejectedTotal).toBe(expected.rejectedTotal);
+    expect(most).toBe(3);
+    expect(seen).toEqual([256, 512, 768, 1024, 1280, 1290]);
+  });
+
+  it("passes on a checker's typed error, and aborts the other checks", async () => {
+    const signals: AbortSignal[] = [];
+    const checkBundle: BundleChecker = async (bytes, bundle, context) => {
+      if (context.signal !== undefined) signals.push(context.signal);
+      if (bundle.index === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        throw new UndersignedError('MALFORMED_ENTRY_BUNDLE', 'no');
+      }
+      return inThread(bytes, bundle, context);
+    };
+    await expect(verifyLog(options({ checkBundle, bundlesInFlight: 3 }))).toRejectWithCode(
+      'MALFORMED_ENTRY_BUNDLE'
+    );
+    expect(signals.length).toBeGreaterThan(1);
+    expect(signals.every((s) => s.aborted)).toBe(true);
+  });
+
+  it('refuses an outcome that does not account for every entry', async () => {
+    const dropOne: BundleChecker = async (bytes, bundle, context) => {
+      const check = await inThread(bytes, bundle, context);
+      return { ...check, valid: check.valid.slice(1) };
+    };
+    await expect(verifyLog(options({ checkBundle: dropOne }))).rejects.toThrow(/^bug: /);
+    const twice: BundleChecker = async (bytes, bundle, context) => {
+      const check = await inThread(bytes, bundle, context);
+      return { ...check, valid: [...check.valid.slice(0, 1), ...check.valid.slice(0, -1)] };
+    };
+    await expect(verifyLog(options({ checkBundle: twice }))).rejects.toThrow(/^bug: /);
+    const short: BundleChecker = async (bytes, bundle, context) => {
+      const check = await inThread(bytes, bundle, context);
+      return { ...check, leafHashes: check.leafHashes.subarray(32) };
+    };
+    await expect(verifyLog(options({ checkBundle: short }))).rejects.toThrow(/^bug: /);
+  });
+
+  it('fails the root check when a checker gives wrong leaf hashes', async () => {
+    const wrong: BundleChecker = async (bytes, bundle, context) => {
+      const check = await inThread(bytes, bundle, context);
+      const leafHashes = check.leafHashes.slice();
+      leafHashes[0] = (leafHashes[0] ?? 0) ^ 1;
+      return { ...check, leafHashes };
+    };
+    await expect(verifyLog(options({ checkBundle: wrong }))).toRejectWithCode('ROOT_MISMATCH');
+  });
+
+  it('wants positive integers for the bundles ahead and in flight', async () => {
+    await expect(verifyLog(options({ bundlesInFlight: 0 }))).rejects.toThrow(RangeError);
+    await expect(verifyLog(options({ bundlesAhead: 1.5 }))).rejects.toThrow(RangeError);
   });
 });
 

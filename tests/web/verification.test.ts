@@ -6,7 +6,10 @@ import { testEntry, testLetter } from '../helpers/entries.ts';
 import { CheckpointMemory, memoryStore } from '../../web/lib/checkpoint-memory.ts';
 import { fetchInfo, logsFromInfo } from '../../web/lib/mirror-api.ts';
 import { Verification } from '../../web/lib/verification.svelte.ts';
+import { createWorkerPool } from '../../web/lib/worker-pool.ts';
+import type { VerifyBackend } from '../../web/lib/log-verify.ts';
 import { serveMirrors, type FakeMirror } from './fake-mirrors.ts';
+import { fakeWorker } from './fake-workers.ts';
 
 const letter = testLetter(0);
 const id = letterId(letter);
@@ -30,7 +33,8 @@ afterEach(() => {
 
 async function verificationOf(
   mirrors: readonly FakeMirror[],
-  memory = new CheckpointMemory(memoryStore())
+  memory = new CheckpointMemory(memoryStore()),
+  ed25519: VerifyBackend = createEd25519Verifier()
 ): Promise<Verification> {
   const answers = await Promise.all(
     mirrors.map(async (m) => ({ mirror: m.url, info: await fetchInfo(m.url) }))
@@ -39,7 +43,7 @@ async function verificationOf(
     letter,
     letterId: id,
     logs: logsFromInfo(answers, id),
-    ed25519: createEd25519Verifier(),
+    ed25519,
     memory,
     witnessKeys: [],
     now: () => performance.now(),
@@ -82,6 +86,24 @@ describe('Verification', () => {
     expect(v.count).toBe(11); // 12 distinct signers, one of whom withdrew in log b only
     expect(v.checks.map((c) => (c.ok ? c.result.tally.count : -1))).toEqual([8, 8]); // in log b, signer 0 withdrew without signing: no change
     expect(v.agreeing).toBe(0);
+  });
+
+  it('counts the same with the entry bundles checked in the worker pool', async () => {
+    const a = buildLog(id, [...signs.slice(0, 8), badSignature], 'log a');
+    const b = buildLog(id, [...signs.slice(4)].reverse().concat(withdraw), 'log b');
+    const mirrors = [mirror('https://a.example/', a), mirror('https://b.example/', b)];
+    serveMirrors(mirrors);
+    const sent: number[] = [];
+    const pool = createWorkerPool(2, () => fakeWorker(sent));
+    const v = await verificationOf(mirrors, new CheckpointMemory(memoryStore()), pool);
+    await v.run();
+    pool.close();
+    expect(sent).toEqual([9, 9]); // every entry bundle went to a worker
+    expect(v.state).toBe('verified');
+    expect(v.count).toBe(11);
+    expect(v.rejected.map((r) => [r.origin, r.entry.index, r.entry.code])).toEqual([
+      [a.origin, 8, 'BAD_ENTRY_SIGNATURE'],
+    ]);
   });
 
   it('fails, naming the mirror, when a mirror serves an entry bundle that does not verify', async () => {

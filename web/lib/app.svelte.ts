@@ -31,7 +31,7 @@ import {
   type KeyValueStore,
 } from './mirrors.ts';
 import { Verification } from './verification.svelte.ts';
-import type { Ed25519BatchVerifier } from '../../core/ed25519-batch.ts';
+import type { VerifyBackend } from './log-verify.ts';
 
 export type Phase = 'starting' | 'ready' | 'noMirrors' | 'noLetter';
 export type MirrorStatus = {
@@ -44,7 +44,8 @@ export type AppEnvironment = {
   readonly location: { protocol: string; href: string; hash: string };
   readonly storage: KeyValueStore | undefined;
   readonly document: Document | undefined;
-  readonly ed25519: () => Ed25519BatchVerifier;
+  /** The signature backend, made on first use: the worker pool, which also checks bundles. */
+  readonly ed25519: () => VerifyBackend;
   readonly keyStore: KeyStore;
   readonly now: () => number;
   /** How often checkpoints are re-read, in milliseconds; 0 for never. */

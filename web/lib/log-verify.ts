@@ -3,7 +3,8 @@
 //   2. if a checkpoint of this log was verified before on this device, demand a consistency
 //      proof from it (lib/consistency.ts); an inconsistent pair is kept as evidence;
 //   3. verify the whole log with core's verifier (every bundle, the root, every entry and its
-//      signature), signatures spread over the worker pool;
+//      signature), the entry bundles checked in the worker pool (lib/worker-pool.ts) when the
+//      backend is one, several per worker in flight; the page keeps the tree and the tally;
 //   4. remember the checkpoint.
 // A failure says whose fault it is: the mirror served data that does not verify, the log
 // contradicted itself, or the mirror could not be read.
@@ -13,13 +14,24 @@ import { openCheckpoint } from '../../core/checkpoint.ts';
 import { newVerifier, parseNote } from '../../core/note.ts';
 import { verifyLog, type LogVerification, type VerifyProgress } from '../../core/verifier.ts';
 import type { Ed25519BatchVerifier } from '../../core/ed25519-batch.ts';
+import { bundleChecker, type BundleChecker } from '../../core/bundle-check.ts';
 import { utf8Decode } from '../../core/bytes.ts';
 import type { Letter } from '../../core/letter.ts';
 import { fetchCheckpoint, type LogRef, type LogSource } from './mirror-api.ts';
 import { readTile } from './tile-fetch.ts';
 import { checkConsistency } from './consistency.ts';
 import type { CheckpointMemory } from './checkpoint-memory.ts';
-import { collectingVerifier, ValidEntries } from './union.ts';
+import { collectingChecker, ValidEntries } from './union.ts';
+
+/**
+ * Where signatures are verified and, if it can, where entry bundles are checked: the worker pool
+ * (lib/worker-pool.ts) checks `size` bundles at a time; any other backend has them checked on
+ * this thread.
+ */
+export type VerifyBackend = Ed25519BatchVerifier & {
+  readonly checkBundle?: BundleChecker;
+  readonly size?: number;
+};
 
 /** One cosignature line of a checkpoint: its key name, and whether a known witness key checked it. */
 export type CosignatureLine = { readonly name: string; readonly verified: boolean };
@@ -49,7 +61,7 @@ export type LogCheck =
 export type VerifyFromOptions = {
   readonly letter: Letter;
   readonly letterId: Uint8Array;
-  readonly ed25519: Ed25519BatchVerifier;
+  readonly ed25519: VerifyBackend;
   readonly memory: CheckpointMemory;
   readonly witnessKeys: readonly string[];
   /** Keep the valid entries, for a count over several logs (lib/union.ts). */
@@ -60,7 +72,13 @@ export type VerifyFromOptions = {
 
 const UNREACHABLE: readonly string[] = ['FETCH_FAILED', 'NOT_FOUND', 'UNAVAILABLE'];
 /** Entry bundles fetched ahead of the one being checked, so that the workers never wait for HTTP. */
-const BUNDLES_AHEAD = 8;
+const BUNDLES_AHEAD = 16;
+/**
+ * Entry bundles in flight per worker: the next ones queued while the worker checks one, enough
+ * (about 0.1 s of signatures) that a worker keeps busy while the page's thread is held up.
+ * Memory: these and BUNDLES_AHEAD fetched bundles, at most 256 KiB each (§3.1, c2sp.org/tlog-tiles).
+ */
+export const BUNDLES_PER_WORKER = 8;
 
 /** Verifies `log` from `source`. Resolves with the outcome; rejects only when aborted. */
 export async function verifyLogFrom(
@@ -106,6 +124,9 @@ export async function verifyLogFrom(
       }
     }
     const entries = options.collect ? new ValidEntries() : undefined;
+    const { ed25519 } = options;
+    const inWorkers = ed25519.checkBundle !== undefined;
+    const checkBundle = ed25519.checkBundle ?? bundleChecker(ed25519);
     const result = await verifyLog({
       checkpoint: note,
       logKeys: [logKey],
@@ -113,10 +134,10 @@ export async function verifyLogFrom(
       letterId: options.letterId,
       stampBits: options.letter.stampBits,
       bundlesAhead: BUNDLES_AHEAD,
+      ...(inWorkers ? { bundlesInFlight: BUNDLES_PER_WORKER * (ed25519.size ?? 1) } : {}),
       readEntryBundle: (tile, { signal: s }) =>
         readTile(source, tile, s === undefined ? {} : { signal: s }),
-      ed25519:
-        entries === undefined ? options.ed25519 : collectingVerifier(options.ed25519, entries),
+      checkBundle: entries === undefined ? checkBundle : collectingChecker(checkBundle, entries),
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
       ...(signal === undefined ? {} : { signal }),
     });

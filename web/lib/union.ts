@@ -3,17 +3,16 @@
 // counting rule depends only on the set of entries, so feeding every log's valid entries into
 // one Tally gives the count of the union, whatever the order and however many logs repeat them.
 //
-// The log verifier (core/verifier.ts) hands each entry that passed its other checks to the
-// signature backend; a wrapper around the backend keeps those whose signature verified, in a
-// compact form (about 40 bytes each), to be added to the union only if the whole log verifies.
+// The log verifier (core/verifier.ts) hands each entry bundle to a BundleChecker, whose outcome
+// lists the bundle's valid entries; a wrapper around the checker keeps them in a compact form
+// (about 40 bytes each), to be added to the union only if the whole log verifies.
 
-import type { Ed25519BatchVerifier } from '../../core/ed25519-batch.ts';
-import { SIGNING_CONTEXT } from '../../core/entry.ts';
-import { utf8Decode } from '../../core/bytes.ts';
+import type { BundleChecker } from '../../core/bundle-check.ts';
+import type { EntryKind } from '../../core/entry.ts';
 import { Tally } from '../../core/tally.ts';
 
 const KIND_SIGN = 0x01;
-const NAME_LENGTH_OFFSET = 74; // §3.1: version, kind, letter ID, public key, stamp nonce
+const KIND_WITHDRAW = 0x02;
 
 /** The valid entries of one log: key, kind and affiliation of each, nothing else. */
 export class ValidEntries {
@@ -29,18 +28,11 @@ export class ValidEntries {
     return this.#size;
   }
 
-  /** Keeps one valid entry, given its signing message (SIGNING_CONTEXT || body, §3.3). */
-  add(publicKey: Uint8Array, signingMessage: Uint8Array): void {
-    const body = signingMessage.subarray(SIGNING_CONTEXT.length);
-    const nameLength = body[NAME_LENGTH_OFFSET] ?? 0;
-    const affiliationAt = NAME_LENGTH_OFFSET + 1 + nameLength;
-    const affiliationLength = body[affiliationAt] ?? 0;
-    const affiliation = utf8Decode(
-      body.subarray(affiliationAt + 1, affiliationAt + 1 + affiliationLength)
-    );
+  /** Keeps one valid entry: its key, kind and affiliation ('' in a withdraw entry). */
+  add(publicKey: Uint8Array, kind: EntryKind, affiliation: string): void {
     if (this.#size === this.#kinds.length) this.#grow();
     this.#keys.set(publicKey, this.#size * 32);
-    this.#kinds[this.#size] = body[1] ?? 0;
+    this.#kinds[this.#size] = kind === 'sign' ? KIND_SIGN : KIND_WITHDRAW;
     this.#affiliationIds[this.#size] = this.#affiliationId(affiliation);
     this.#size++;
   }
@@ -79,22 +71,12 @@ export class ValidEntries {
   }
 }
 
-/** `base`, keeping in `into` every entry whose signature verified. */
-export function collectingVerifier(
-  base: Ed25519BatchVerifier,
-  into: ValidEntries
-): Ed25519BatchVerifier {
-  return {
-    backend: () => base.backend(),
-    verify: (publicKey, message, signature) => base.verify(publicKey, message, signature),
-    async verifyMany(items, options) {
-      const verdicts = await base.verifyMany(items, options);
-      verdicts.forEach((ok, i) => {
-        const item = items[i];
-        if (ok && item !== undefined) into.add(item.publicKey, item.message);
-      });
-      return verdicts;
-    },
+/** `base`, keeping in `into` every valid entry of the bundles it checks. */
+export function collectingChecker(base: BundleChecker, into: ValidEntries): BundleChecker {
+  return async (bytes, bundle, context) => {
+    const check = await base(bytes, bundle, context);
+    for (const entry of check.valid) into.add(entry.publicKey, entry.kind, entry.affiliation);
+    return check;
   };
 }
 

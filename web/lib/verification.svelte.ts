@@ -1,6 +1,6 @@
 // The verified count and everything behind it, as shared state for the components (Svelte 5
 // runes in a class). One run verifies every log of the letter from the mirrors in use, one log
-// after another with the signatures spread over the worker pool, and counts the union of their
+// after another with the entry bundles checked in the worker pool, and counts the union of their
 // valid entries (lib/union.ts). The count shown as verified is only ever this one: never a
 // number a mirror states.
 //
@@ -9,12 +9,11 @@
 // named in `alarms`). Live updates: `watch` re-reads checkpoints and re-verifies on a change.
 
 import type { Letter } from '../../core/letter.ts';
-import type { Ed25519BatchVerifier } from '../../core/ed25519-batch.ts';
 import type { RejectedEntry } from '../../core/verifier.ts';
 import { utf8Decode } from '../../core/bytes.ts';
 import { fetchCheckpoint, type LogRef } from './mirror-api.ts';
 import type { CheckpointMemory } from './checkpoint-memory.ts';
-import { verifyLogFrom, type LogCheck } from './log-verify.ts';
+import { verifyLogFrom, type LogCheck, type VerifyBackend } from './log-verify.ts';
 import { unionTally, type ValidEntries } from './union.ts';
 import { progressOf, type Progress } from './progress.ts';
 
@@ -32,7 +31,8 @@ export type VerificationDeps = {
   readonly letter: Letter;
   readonly letterId: Uint8Array;
   readonly logs: readonly LogRef[];
-  readonly ed25519: Ed25519BatchVerifier;
+  /** Signatures, and entry bundles if it can check them (the worker pool). */
+  readonly ed25519: VerifyBackend;
   readonly memory: CheckpointMemory;
   readonly witnessKeys: readonly string[];
   readonly now: () => number;

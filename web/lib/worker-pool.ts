@@ -1,29 +1,46 @@
-// An Ed25519BatchVerifier (core/ed25519-batch.ts) that spreads signatures over Web Workers, one
-// per core (reference/perf.md: Chromium runs WebCrypto Ed25519 on the calling thread, so
-// signatures in flight on one thread do not add parallelism; workers do).
-//
-// Each verifyMany call is cut into one slice per worker, and each slice goes to the worker with
-// the fewest signatures outstanding, as one transferred buffer (lib/signature-batch.ts). The
-// log verifier keeps two batches in flight (core/verifier.ts), so every worker always has the
-// next slice queued while it verifies the current one.
+// The page's verification workers, one per core (reference/perf.md: Chromium runs WebCrypto
+// Ed25519 on the calling thread, so signatures in flight on one thread do not add parallelism;
+// workers do). The pool is two things:
+//   - a BundleChecker (core/bundle-check.ts) for the log verifier (core/verifier.ts): each entry
+//     bundle's bytes are transferred to a worker, which runs checkEntryBundle on them (decode,
+//     leaf hashes, entry checks, signatures) and answers with one packed buffer
+//     (lib/bundle-result.ts). The page keeps only what spans bundles: the tree, the tally.
+//     lib/log-verify.ts keeps BUNDLES_PER_WORKER bundles per worker in flight, so that every
+//     worker has the next bundle queued while it checks the current one;
+//   - an Ed25519BatchVerifier (core/ed25519-batch.ts): each verifyMany call is cut into one
+//     slice per worker, sent as one transferred buffer (core/signature-pack.ts).
+// Each request goes to the worker with the fewest entries or signatures outstanding. A worker's
+// typed error (an UndersignedError: a malformed bundle) is rethrown here with its code.
 
+import { UndersignedError, type ErrorCode } from '../../core/errors.ts';
 import type {
   Ed25519Backend,
   Ed25519BatchVerifier,
   SignedMessage,
 } from '../../core/ed25519-batch.ts';
-import { packSignatures, unpackVerdicts } from './signature-batch.ts';
+import type { BundleChecker } from '../../core/bundle-check.ts';
+import { ENTRY_BUNDLE_LEVEL, type Tile } from '../../core/tiles.ts';
+import { packSignatures, unpackVerdicts } from '../../core/signature-pack.ts';
+import { unpackBundleCheck } from './bundle-result.ts';
 
 /** A message to a verification worker. */
 export type WorkerRequest =
   | { readonly id: number; readonly buffer: ArrayBuffer }
-  | { readonly id: number; readonly backend: true };
+  | { readonly id: number; readonly backend: true }
+  | {
+      readonly id: number;
+      readonly bundle: Tile;
+      readonly bytes: ArrayBuffer;
+      readonly letterId: Uint8Array;
+      readonly stampBits: number;
+    };
 
 /** A message from a verification worker. */
 export type WorkerAnswer =
   | { readonly id: number; readonly verdicts: ArrayBuffer }
   | { readonly id: number; readonly backend: Ed25519Backend }
-  | { readonly id: number; readonly error: string };
+  | { readonly id: number; readonly check: ArrayBuffer }
+  | { readonly id: number; readonly error: string; readonly code?: ErrorCode };
 
 /** The part of a worker's global scope the workers use. */
 export type WorkerScope = {
@@ -42,6 +59,8 @@ export type WorkerLike = {
 export type WorkerPool = Ed25519BatchVerifier & {
   /** The number of workers. */
   readonly size: number;
+  /** Checks an entry bundle in a worker; takes `bytes` (their buffer is transferred if whole). */
+  readonly checkBundle: BundleChecker;
   /** Stops every worker; pending calls reject. */
   close(): void;
 };
@@ -110,7 +129,7 @@ export function createWorkerPool(size: number, spawn: () => WorkerLike): WorkerP
   ): Promise<boolean[]> {
     const buffer = packSignatures(items);
     const answer = await ask((id) => ({ id, buffer }), items.length, [buffer], signal);
-    if ('error' in answer) throw new Error(`verification worker failed: ${answer.error}`);
+    if ('error' in answer) throw workerError(answer);
     if (!('verdicts' in answer)) throw new Error('bug: a worker answered the wrong question');
     const verdicts = unpackVerdicts(answer.verdicts);
     if (verdicts.length !== items.length) throw new Error('bug: a worker lost verdicts');
@@ -119,6 +138,26 @@ export function createWorkerPool(size: number, spawn: () => WorkerLike): WorkerP
 
   const pool: WorkerPool = {
     size,
+    async checkBundle(bytes, bundle, { letterId, stampBits, signal }) {
+      signal?.throwIfAborted();
+      const { index, width } = bundle;
+      const buffer = ownBuffer(bytes);
+      const answer = await ask(
+        (id) => ({
+          id,
+          bundle: { level: ENTRY_BUNDLE_LEVEL, index, width },
+          bytes: buffer,
+          letterId,
+          stampBits,
+        }),
+        width,
+        [buffer],
+        signal
+      );
+      if ('error' in answer) throw workerError(answer);
+      if (!('check' in answer)) throw new Error('bug: a worker answered the wrong question');
+      return unpackBundleCheck(answer.check, bundle);
+    },
     async backend() {
       const answer = await ask((id) => ({ id, backend: true }), 0, []);
       if (!('backend' in answer)) throw new Error('verification worker failed');
@@ -147,6 +186,22 @@ export function createWorkerPool(size: number, spawn: () => WorkerLike): WorkerP
     },
   };
   return pool;
+}
+
+/** A worker's error: typed if the worker threw an UndersignedError (a malformed bundle). */
+function workerError(answer: { readonly error: string; readonly code?: ErrorCode }): Error {
+  return answer.code === undefined
+    ? new Error(`verification worker failed: ${answer.error}`)
+    : new UndersignedError(answer.code, answer.error);
+}
+
+/** The buffer of `bytes` if they span all of it, to be transferred; else a copy. */
+function ownBuffer(bytes: Uint8Array): ArrayBuffer {
+  const { buffer, byteOffset, byteLength } = bytes;
+  if (buffer instanceof ArrayBuffer && byteOffset === 0 && byteLength === buffer.byteLength) {
+    return buffer;
+  }
+  return bytes.slice().buffer;
 }
 
 /** One worker per core (at least 1, at most 8), as the browser reports them. */
