@@ -22,7 +22,7 @@ import { letterId, type Letter } from '../../core/letter.ts';
 import { recordHash } from '../../core/merkle.ts';
 import type { EntryIndex } from './entry-index.ts';
 import type { Log } from './log.ts';
-import { PendingSet, waitFor, type Accepted } from './pending.ts';
+import { PendingSet, waitFor, type Accepted, type Pending } from './pending.ts';
 import { logReceipts } from './receipts.ts';
 
 export type { Accepted } from './pending.ts';
@@ -54,6 +54,8 @@ export class Sequencer {
   readonly #pending = new PendingSet();
   #state: 'new' | 'running' | 'stopping' | 'stopped' | 'failed' = 'new';
   #loop: Promise<void> = Promise.resolve();
+  /** The receipts of written batches still being made (#answer never rejects). */
+  #answering: Promise<void> = Promise.resolve();
   #wake: () => void = () => undefined;
 
   constructor(options: SequencerOptions) {
@@ -219,6 +221,7 @@ export class Sequencer {
         this.#pending.takeQueue(),
         () => new UndersignedError('UNAVAILABLE', 'the node stopped: retry')
       );
+      await this.#answering; // what was written is answered before the log may be closed
     }
   }
 
@@ -252,9 +255,19 @@ export class Sequencer {
     batch.forEach((p, i) => {
       if (!p.wantsReceipt) p.resolve({ index: start + i, receipt: '' });
     });
+    if (wanted.length === 0) return;
+    // The receipts are made while the next batch is written: the batch cycle is bound by fsync
+    // latency, and proofs against this checkpoint (or a later one) stay valid meanwhile. One
+    // batch's receipts at a time, so that a slow disk cannot pile them up.
+    const previous = this.#answering;
+    this.#answering = previous.then(() => this.#answer(wanted));
+  }
+
+  /** Answers the submitters of a written batch with their receipts. */
+  async #answer(wanted: readonly { p: Pending; index: number }[]): Promise<void> {
     try {
       const items = wanted.map(({ p, index }) => ({ index, entry: p.bytes }));
-      const receipts = items.length === 0 ? [] : await logReceipts(log, items);
+      const receipts = await logReceipts(this.#options.log, items);
       wanted.forEach(({ p }, i) => {
         p.resolve(receipts[i] as Accepted);
       });
