@@ -93,8 +93,20 @@ try {
     ['client CPU per submission', `${((clientCpu / count) * 1e6).toFixed(0)} µs`],
     ['machine', `${cpus().length} cores, Node ${process.versions.node}`],
   ];
+  const heading = `### Sustained submissions over HTTP: ${concurrency} clients, ${batchMs} ms batches`;
+  const target =
+    'Target on 2 cores (issue #3): at least 3,000 accepted submissions/s, durable batches.';
   process.stdout.write(
-    ['| measure | value |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`), ''].join('\n')
+    [
+      heading,
+      '',
+      target,
+      '',
+      '| measure | value |',
+      '|---|---|',
+      ...rows.map(([k, v]) => `| ${k} | ${v} |`),
+      '',
+    ].join('\n')
   );
   if (values.json !== undefined) {
     const json = {

@@ -8,7 +8,7 @@ import { toHex, utf8Decode, utf8Encode } from '../../core/bytes.ts';
 import { sha256 } from '../../core/hash.ts';
 import { checkLogOrigin } from '../../core/origin.ts';
 import { KEY_TYPE_COSIGNATURE, parseVerifierKey } from '../../core/note-key.ts';
-import { tilePath, type Tile } from '../../core/tiles.ts';
+import { ENTRY_BUNDLE_LEVEL, tilePath, type Tile } from '../../core/tiles.ts';
 import { fetchBytes, request, type RequestOptions } from './http.ts';
 
 /** Where one log can be read: a mirror and the log's path prefix on it. */
@@ -144,14 +144,19 @@ export function fetchCheckpoint(
   });
 }
 
-/** Reads one tile or entry bundle by its tlog-tiles path. */
+/**
+ * Reads one tile or entry bundle by its tlog-tiles path.
+ * Policy: entry bundles are not kept in the browser's HTTP cache ('no-store'): the whole list
+ * of signatures on a signer's disk would be a trace of interest in the letter, and writing it
+ * costs the page about a quarter of its fetching time. Hash tiles (a few, for proofs) are cached.
+ */
 export function fetchTile(
   source: LogSource,
   tile: Tile,
   options: RequestOptions = {}
 ): Promise<Uint8Array> {
   return fetchBytes(`${source.mirror}${source.prefix}${tilePath(tile)}`, {
-    cache: 'default',
+    cache: tile.level === ENTRY_BUNDLE_LEVEL ? 'no-store' : 'default',
     ...options,
   });
 }
