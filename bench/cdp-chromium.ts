@@ -12,6 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable, Readable } from 'node:stream';
+import { CHROMIUM_FLAGS } from '../tests/e2e/browser.ts';
 
 /** A page: navigate, evaluate an expression (awaiting a promise), close. */
 export type CdpPage = {
@@ -36,18 +37,7 @@ export async function launchCdpChromium(executable: string): Promise<CdpBrowser>
   const profile = await mkdtemp(join(tmpdir(), 'undersigned-chromium-'));
   const child = spawn(
     executable,
-    [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      `--user-data-dir=${profile}`,
-      '--remote-debugging-pipe',
-      'about:blank',
-    ],
+    [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, '--remote-debugging-pipe', 'about:blank'],
     { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] }
   );
   const input = child.stdio[3] as Writable;

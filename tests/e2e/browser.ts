@@ -32,6 +32,17 @@ export function ensureBuilt(): void {
   });
 }
 
+/** How every test and benchmark runs Chromium: headless, quiet, contacting no one by itself. */
+export const CHROMIUM_FLAGS: readonly string[] = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
 /** A headless Chromium with a fresh profile; `close` removes the profile. */
 export type Browser = { readonly context: BrowserContext; close(): Promise<void> };
 
@@ -40,15 +51,7 @@ export async function launchBrowser(): Promise<Browser> {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: [...CHROMIUM_FLAGS],
   });
   return {
     context,
