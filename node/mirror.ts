@@ -116,7 +116,7 @@ export async function createMirror(options: MirrorOptions): Promise<Mirror> {
       ownOrigin: key.origin,
       witness,
       evidence,
-      submitMany: (entries) => running.submitMany(entries),
+      submitMany: (entries, leafHashes) => running.submitMany(entries, leafHashes),
       publishCosigned: (note) => gossip?.publishCosigned(note),
       onError,
       ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),

@@ -39,7 +39,10 @@ export type FollowerOptions = {
   readonly witness: WitnessKey;
   readonly evidence: EvidenceStore;
   /** Submits entries to our own log (Sequencer.submitMany); resolves once they are settled. */
-  readonly submitMany: (entries: readonly Uint8Array[]) => Promise<void>;
+  readonly submitMany: (
+    entries: readonly Uint8Array[],
+    leafHashes: readonly Uint8Array[]
+  ) => Promise<void>;
   /** Publishes our cosigned note of this log's checkpoint (gossip type 0x03). */
   readonly publishCosigned: (note: string) => void;
   /** The base URLs to fetch from, as currently known. */
@@ -134,7 +137,7 @@ export class Follower {
     };
     for (let i = 0; i < BUNDLES_AHEAD; i++) start(i);
     const files: TileFile[] = [];
-    const newEntries: Uint8Array[] = [];
+    const newLeaves: Uint8Array[] = [];
     const inFlight: Promise<unknown>[] = [];
     let tail = this.#state.tail;
     for (let i = 0; i < bundles.length; i++) {
@@ -153,8 +156,9 @@ export class Follower {
         return;
       }
       const fresh = entries.slice(skip);
-      newEntries.push(...fresh);
-      inFlight.push(this.#o.submitMany(fresh).catch(() => undefined));
+      const leaves = fresh.map((e) => recordHash(e)); // hashed once, for both trees
+      newLeaves.push(...leaves);
+      inFlight.push(this.#o.submitMany(fresh, leaves).catch(() => undefined));
       if (inFlight.length >= MAX_IN_FLIGHT)
         await Promise.all(inFlight.splice(0, MAX_IN_FLIGHT / 4));
       files.push({ tile: b, data: encodeEntryBundle(entries) });
@@ -162,7 +166,7 @@ export class Follower {
     }
     const settled = inFlight;
     const writer = this.#state.writer;
-    const hashTiles = writer.append(newEntries.map((e) => recordHash(e)));
+    const hashTiles = writer.append(newLeaves);
     if (!equalBytes(writer.root(), c.rootHash)) {
       this.#state = await this.#o.store.load(this.#o.meta.origin); // undo the appends
       await this.#mismatch(c, note);

@@ -32,7 +32,10 @@ export type FollowsOptions = {
   readonly ownOrigin: string;
   readonly witness: WitnessKey;
   readonly evidence: EvidenceStore;
-  readonly submitMany: (entries: readonly Uint8Array[]) => Promise<void>;
+  readonly submitMany: (
+    entries: readonly Uint8Array[],
+    leafHashes: readonly Uint8Array[]
+  ) => Promise<void>;
   readonly publishCosigned: (note: string) => void;
   readonly onError: (error: unknown) => void;
   /** How often each log's checkpoint is fetched (default 3000 ms). */

@@ -121,17 +121,21 @@ export class Log {
    * Resolves once everything is durable and published. The signal is checked before the batch
    * starts only: stopping in the middle is what a crash does. If it rejects, the log must be
    * recover()ed before the next append; the batch may or may not be in it then (compare sizes).
+   * `leafHashes`, when the caller has them already, must be recordHash of each entry.
    */
   async append(
     entries: readonly Uint8Array[],
-    options: { signal?: AbortSignal } = {}
+    options: { signal?: AbortSignal; leafHashes?: readonly Uint8Array[] } = {}
   ): Promise<{ start: number }> {
     if (this.#state !== 'ready') throw new Error(`bug: append while ${this.#state}`);
     if (entries.length === 0) throw new RangeError('"entries" expected at least one entry');
+    const leafHashes = options.leafHashes ?? entries.map((e) => recordHash(e));
+    if (leafHashes.length !== entries.length)
+      throw new RangeError('"leafHashes" expected one hash an entry');
     options.signal?.throwIfAborted();
     this.#state = 'appending';
     try {
-      const start = await this.#commit(entries);
+      const start = await this.#commit(entries, leafHashes);
       this.#state = 'ready';
       return { start };
     } catch (e) {
@@ -140,12 +144,15 @@ export class Log {
     }
   }
 
-  async #commit(entries: readonly Uint8Array[]): Promise<number> {
+  async #commit(
+    entries: readonly Uint8Array[],
+    leafHashes: readonly Uint8Array[]
+  ): Promise<number> {
     const step = async (name: CommitStep): Promise<void> => this.#options.onStep?.(name);
     const { key, layout } = this.#options;
     const old = this.#checkpoint;
 
-    const hashTiles = this.#writer.append(entries.map((e) => recordHash(e)));
+    const hashTiles = this.#writer.append(leafHashes);
     const treeSize = this.#writer.size;
     const rootHash = this.#writer.root();
     const { bundles, tail } = this.#bundles(old.treeSize, treeSize, entries);

@@ -136,17 +136,25 @@ export class Sequencer {
 
   /**
    * Submits many entries without receipts (replication, node/follow/): the checks of submit(),
+   * with `leafHashes` (recordHash of each entry) when the caller has them already;
    * with the signatures verified in one verifyMany call. Entries that fail a check, duplicates
    * and entries already held are skipped. Resolves once every admitted entry is in a signed
    * checkpoint (or was refused, UNAVAILABLE, by a failed batch).
    */
-  async submitMany(entries: readonly Uint8Array[]): Promise<void> {
+  async submitMany(
+    entries: readonly Uint8Array[],
+    leafHashes?: readonly Uint8Array[]
+  ): Promise<void> {
     this.#checkRunning();
+    if (leafHashes !== undefined && leafHashes.length !== entries.length)
+      throw new RangeError('"leafHashes" expected one hash an entry');
     const checked: { entry: Entry; bytes: Uint8Array; leafHash: Uint8Array }[] = [];
-    for (const bytes of entries) {
+    entries.forEach((bytes, i) => {
       const verdict = checkEntry(bytes, this.#letterId, this.#options.letter.stampBits);
-      if (verdict.ok) checked.push({ entry: verdict.entry, bytes, leafHash: recordHash(bytes) });
-    }
+      if (!verdict.ok) return;
+      const leafHash = leafHashes?.[i] ?? recordHash(bytes);
+      checked.push({ entry: verdict.entry, bytes, leafHash });
+    });
     const valid = await this.#ed25519.verifyMany(
       checked.map(({ entry }) => ({
         publicKey: entry.publicKey,
@@ -233,7 +241,10 @@ export class Sequencer {
     const sizeBefore = log.treeSize;
     let start = sizeBefore;
     try {
-      ({ start } = await log.append(batch.map((p) => p.bytes)));
+      ({ start } = await log.append(
+        batch.map((p) => p.bytes),
+        { leafHashes: batch.map((p) => p.leafHash) }
+      ));
     } catch (error) {
       this.#options.onError?.(error);
       if (!(await this.#recover()) || log.treeSize !== sizeBefore + batch.length) {

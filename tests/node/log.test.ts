@@ -138,8 +138,11 @@ describe('appending', () => {
     const source = directorySource(layout.logDir);
     const signed = [log.signed];
     let at = 0;
-    for (const size of [1, 254, 1, 300, 44]) {
-      const { start } = await log.append(entries.slice(at, at + size));
+    for (const [i, size] of [1, 254, 1, 300, 44].entries()) {
+      // Every other batch comes with its leaf hashes, as the sequencer gives them.
+      const batch = entries.slice(at, at + size);
+      const leafHashes = i % 2 === 1 ? batch.map((e) => recordHash(e)) : undefined;
+      const { start } = await log.append(batch, leafHashes === undefined ? {} : { leafHashes });
       expect(start).toBe(at);
       at += size;
       signed.push(log.signed);
@@ -177,6 +180,18 @@ describe('appending', () => {
     ).toEqual([]);
     expect(files).toContain('log/tile/0/002.p/88');
     expect(files.filter((f) => f.startsWith('state/staging'))).toEqual([]);
+    await log.close();
+  });
+
+  it('refuses leaf hashes that are not one an entry, and appends nothing', async () => {
+    const { log } = await openLog();
+    const batch = entries.slice(0, 2);
+    await expect(
+      log.append(batch, { leafHashes: [recordHash(batch[0] as Uint8Array)] })
+    ).rejects.toThrow(RangeError);
+    expect(log.treeSize).toBe(0);
+    await log.append(batch);
+    expect(log.treeSize).toBe(2);
     await log.close();
   });
 
