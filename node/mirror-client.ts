@@ -136,7 +136,8 @@ function withTimeout(signal: AbortSignal | undefined, ms: number): AbortSignal {
   return signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
 }
 
-function pause(attempt: number, signal: AbortSignal | undefined): Promise<void> {
+/** Waits before retry `attempt`: exponential backoff from 200 ms to 5 s, jittered ±50%. */
+export function pause(attempt: number, signal: AbortSignal | undefined): Promise<void> {
   const ms = Math.min(5000, 200 * 2 ** attempt) * (0.5 + Math.random());
   return new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, ms);

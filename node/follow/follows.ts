@@ -18,7 +18,7 @@ import { MAX_URLS } from '../gossip/messages.ts';
 import type { EvidenceStore } from '../witness/evidence.ts';
 import type { WitnessKey } from '../witness/witness-key.ts';
 import { FollowStore, followName, type FollowMeta } from './follow-store.ts';
-import { Follower } from './follower.ts';
+import { Follower, type FollowerOptions } from './follower.ts';
 import { readFromAny } from './peer-source.ts';
 
 /** At most this many peer logs are followed. */
@@ -32,10 +32,7 @@ export type FollowsOptions = {
   readonly ownOrigin: string;
   readonly witness: WitnessKey;
   readonly evidence: EvidenceStore;
-  readonly submitMany: (
-    entries: readonly Uint8Array[],
-    leafHashes: readonly Uint8Array[]
-  ) => Promise<void>;
+  readonly submitMany: FollowerOptions['submitMany'];
   readonly publishCosigned: (note: string) => void;
   readonly onError: (error: unknown) => void;
   /** How often each log's checkpoint is fetched (default 3000 ms). */

@@ -14,7 +14,7 @@ import { yamux } from '@libp2p/yamux';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import { isUndersignedError, UndersignedError, type ErrorCode } from '../../core/errors.ts';
-import type { Submitted } from '../mirror-client.ts';
+import { pause, type Submitted } from '../mirror-client.ts';
 import { AGENT } from './config.ts';
 import { readFrame, writeFrame } from './frame.ts';
 import { peerIdOf } from './peers.ts';
@@ -121,19 +121,4 @@ async function exchange(
   } finally {
     stream.abort(new Error('done')); // a no-op once both ends closed
   }
-}
-
-function pause(attempt: number, signal: AbortSignal | undefined): Promise<void> {
-  const ms = Math.min(5000, 200 * 2 ** attempt) * (0.5 + Math.random());
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason as Error);
-      },
-      { once: true }
-    );
-  });
 }

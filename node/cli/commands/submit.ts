@@ -12,8 +12,6 @@ import { parseLetter, type Letter } from '../../../core/letter.ts';
 import { isUndersignedError, UndersignedError } from '../../../core/errors.ts';
 import { readWholeFile } from '../../files.ts';
 import { fetchInfo, fetchLetter, submitEntry, type Submitted } from '../../mirror-client.ts';
-import { parsePeers } from '../../p2p/peers.ts';
-import { startSubmitClient, submitOverLibp2p } from '../../p2p/submit-client.ts';
 import { MAX_SUBMIT_STREAMS } from '../../p2p/submit-protocol.ts';
 import { progressBar } from '../progress.ts';
 import {
@@ -72,7 +70,10 @@ peer ID each run. Exit status 3 if any entry was refused (each refusal is printe
     if (out !== undefined) await mkdir(out, { recursive: true });
     const overLibp2p = mirrors.some((to) => to.startsWith('/'));
     const pinned = overLibp2p ? await pinnedLog(values) : undefined;
-    const client = overLibp2p ? await startSubmitClient() : undefined;
+    // libp2p is loaded only for a MULTIADDR target: every other command starts without it.
+    const client = overLibp2p
+      ? await (await import('../../p2p/submit-client.ts')).startSubmitClient()
+      : undefined;
     try {
       const targets = await Promise.all(mirrors.map((to) => target(to, pinned, client, io)));
       const jobs = entries.flatMap((entry, line) =>
@@ -139,6 +140,8 @@ async function target(
   io: CommandIO
 ): Promise<Target> {
   if (to.startsWith('/') && pinned !== undefined && client !== undefined) {
+    const { parsePeers } = await import('../../p2p/peers.ts');
+    const { submitOverLibp2p } = await import('../../p2p/submit-client.ts');
     try {
       parsePeers([to]);
     } catch {
