@@ -87,6 +87,8 @@ export function fromHex(text: string, length?: number): Uint8Array {
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B64_INDEX = new Int16Array(128).fill(-1);
 for (let i = 0; i < B64.length; i++) B64_INDEX[B64.charCodeAt(i)] = i;
+/** The two characters of each 12-bit value: half as many string joins in toBase64. */
+const B64_PAIRS = Array.from({ length: 4096 }, (_, n) => `${B64[n >> 6]}${B64[n & 63]}`);
 
 /** Standard padded base64, RFC 4648 §4. */
 export function toBase64(bytes: Uint8Array): string {
@@ -94,19 +96,14 @@ export function toBase64(bytes: Uint8Array): string {
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
     const n = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    out +=
-      (B64[n >> 18] ?? '') +
-      (B64[(n >> 12) & 63] ?? '') +
-      (B64[(n >> 6) & 63] ?? '') +
-      (B64[n & 63] ?? '');
+    out += (B64_PAIRS[n >> 12] ?? '') + (B64_PAIRS[n & 4095] ?? '');
   }
   const rest = bytes.length - i;
   if (rest === 1) {
-    const n = (bytes[i] ?? 0) << 16;
-    out += (B64[n >> 18] ?? '') + (B64[(n >> 12) & 63] ?? '') + '==';
+    out += `${B64_PAIRS[(bytes[i] ?? 0) << 4] ?? ''}==`;
   } else if (rest === 2) {
     const n = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8);
-    out += (B64[n >> 18] ?? '') + (B64[(n >> 12) & 63] ?? '') + (B64[(n >> 6) & 63] ?? '') + '=';
+    out += `${B64_PAIRS[n >> 12] ?? ''}${B64[(n >> 6) & 63] ?? ''}=`;
   }
   return out;
 }
@@ -134,8 +131,8 @@ export function fromBase64(text: string, length?: number): Uint8Array {
       if (v < 0) throw bad('invalid base64 character');
       n = (n << 6) | v;
     }
-    const three = [(n >> 16) & 255, (n >> 8) & 255, n & 255];
-    for (const b of three) {
+    for (let shift = 16; shift >= 0; shift -= 8) {
+      const b = (n >> shift) & 255;
       if (o < size) out[o++] = b;
       else if (b !== 0) throw bad('non-zero base64 pad bits');
     }

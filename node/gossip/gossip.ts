@@ -169,6 +169,9 @@ export function startGossip(o: GossipOptions): Gossip {
             const j = randomInt(i + 1);
             [batch[i], batch[j]] = [batch[j] as Uint8Array, batch[i] as Uint8Array];
           }
+          // With no neighbour on the topic there is nobody to tell: a peer that subscribes
+          // later learns these entries from this log's checkpoints (REPLICATION.md).
+          if (o.p2p.topicPeers(topic).length === 0) return;
           for (const entry of batch) publish(formatEntryMessage(entry));
         },
         500 + randomInt(2000)

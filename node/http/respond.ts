@@ -44,14 +44,15 @@ export function send(
   body: Uint8Array | string,
   headers: Record<string, string>
 ): void {
-  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  const length = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.length;
   res.writeHead(status, {
     ...CORS_HEADERS,
     'X-Content-Type-Options': 'nosniff',
-    'Content-Length': String(bytes.length),
+    'Content-Length': String(length),
     ...headers,
   });
-  res.end(bytes);
+  // A string goes out with the headers in one write; bytes take a second one.
+  res.end(body);
 }
 
 /** Sends a JSON value, never cached. */
