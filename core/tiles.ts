@@ -9,7 +9,7 @@
 import { assertBytes } from './bytes.ts';
 import { UndersignedError } from './errors.ts';
 import { HASH_SIZE } from './hash.ts';
-import { assertIndex, nodeHash, type NodeRef } from './merkle.ts';
+import { assertIndex, perfectRoot, type NodeRef } from './merkle.ts';
 
 /** Hashes per tile level: a tile covers 8 levels of the tree. */
 export const TILE_HEIGHT = 8;
@@ -185,12 +185,5 @@ export function hashFromTile(tile: Tile, data: Uint8Array, node: NodeRef): Uint8
   const count = 2 ** r;
   const offset = node.index * count - tile.index * TILE_WIDTH;
   if (!(offset >= 0 && offset + count <= tile.width)) throw new RangeError('node not in tile');
-  return hashRange(data, offset, count);
-}
-
-/** MTH of `count` (a power of two) consecutive hashes of tile data, from `offset`. */
-function hashRange(data: Uint8Array, offset: number, count: number): Uint8Array {
-  if (count === 1) return data.slice(offset * HASH_SIZE, (offset + 1) * HASH_SIZE);
-  const half = count / 2;
-  return nodeHash(hashRange(data, offset, half), hashRange(data, offset + half, half));
+  return perfectRoot(data, offset, count);
 }

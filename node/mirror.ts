@@ -17,6 +17,7 @@ import { dataLayout } from './log/layout.ts';
 import { Log } from './log/log.ts';
 import { loadOrCreateLogKey } from './log/log-key.ts';
 import { Sequencer } from './log/sequencer.ts';
+import { nodeEd25519 } from './ed25519/verifier.ts';
 import { mirrorRoutes, type MirrorInfo } from './http/routes.ts';
 import { startHttpServer, type ListenAddress } from './http/server.ts';
 import { join } from 'node:path';
@@ -116,7 +117,12 @@ export async function createMirror(options: MirrorOptions): Promise<Mirror> {
       ownOrigin: key.origin,
       witness,
       evidence,
-      submitMany: (entries, leafHashes) => running.submitMany(entries, leafHashes),
+      checkBundle: (bytes, bundle) =>
+        nodeEd25519().checkBundle(bytes, bundle, {
+          letterId: letterId(letter),
+          stampBits: letter.stampBits,
+        }),
+      submitChecked: (entries) => running.submitChecked(entries),
       publishCosigned: (note) => gossip?.publishCosigned(note),
       onError,
       ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),

@@ -1,4 +1,4 @@
-// The exit statuses of the undersigned command, by error code (main.ts; `node --log-format
+// The exit statuses of the undersigned command, by error code (cli.ts; `node --log-format
 // json` too, which logs the error that stopped it itself).
 
 import type { ErrorCode } from '../../core/errors.ts';

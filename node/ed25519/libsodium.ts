@@ -9,6 +9,7 @@
 // (tests/vectors/ed25519/ holds the cases every backend is tested against).
 
 import { createRequire } from 'node:module';
+import type { Ed25519BatchVerifier } from '../../core/ed25519-batch.ts';
 import {
   isAcceptablePublicKey,
   isCanonicalScalar,
@@ -53,6 +54,21 @@ export function verifyWithLibsodium(
   if (isSmallOrderEncoding(signature.subarray(0, 32))) return false; // rule 2
   if (!isAcceptablePublicKey(publicKey)) return false; // rule 1 but the on-curve test
   return sodium.crypto_sign_verify_detached(view(signature), view(message), view(publicKey));
+}
+
+/** verifyWithLibsodium as an Ed25519BatchVerifier, on the calling thread. */
+export function libsodiumVerifier(): Ed25519BatchVerifier {
+  return {
+    backend: () => Promise.resolve('libsodium'),
+    verify: (publicKey, message, signature) =>
+      Promise.resolve(verifyWithLibsodium(publicKey, message, signature)),
+    verifyMany: (items, { signal } = {}) => {
+      signal?.throwIfAborted();
+      return Promise.resolve(
+        items.map((item) => verifyWithLibsodium(item.publicKey, item.message, item.signature))
+      );
+    },
+  };
 }
 
 /** A Buffer over the same memory (the addon takes Buffers; no copy). */

@@ -1,10 +1,14 @@
-// The node's Ed25519BatchVerifier (core/ed25519-batch.ts): libsodium (libsodium.ts) on a pool of
-// worker threads, one per core, so that signatures leave the thread that serves HTTP and
-// sequences the log. Where the addon has no binary, core's WebCrypto verifier is used instead.
+// The node's verification pool: libsodium (libsodium.ts) on worker threads (worker.ts), one per
+// core, so that signatures leave the thread that serves HTTP and sequences the log. It is an
+// Ed25519BatchVerifier (core/ed25519-batch.ts) and a BundleChecker (core/bundle-check.ts): a
+// followed log's entry bundles are checked whole on a worker (decode, leaf hashes, entry checks,
+// signatures), as the page's workers do, so that catching up leaves little for this thread.
+// Where the addon has no binary, core's WebCrypto verifier is used instead, on this thread.
 //
 // Single verify() calls (one per HTTP submission) are not sent one by one: those made in one
 // turn of the event loop go together, as one message, at the next setImmediate. verifyMany()
-// sends slices of at most SLICE signatures, each to the worker with the fewest outstanding.
+// sends slices of at most SLICE signatures, and each request goes to the worker with the fewest
+// signatures or entries outstanding. A worker that dies has its requests done on this thread.
 // Workers are unref'd while idle, so an idle pool never keeps a process alive: one pool serves
 // the whole process (nodeEd25519), and needs no closing.
 
@@ -16,15 +20,25 @@ import {
   type SignedMessage,
   untilAborted,
 } from '../../core/ed25519-batch.ts';
+import { bundleChecker, type BundleCheck, type BundleChecker } from '../../core/bundle-check.ts';
+import { unpackBundleCheck } from '../../core/bundle-result.ts';
+import { UndersignedError, type ErrorCode } from '../../core/errors.ts';
 import { packSignatures, unpackVerdicts } from '../../core/signature-pack.ts';
 import { PUBLIC_KEY_SIZE, SIGNATURE_SIZE } from '../../core/ed25519.ts';
-import { hasLibsodium, verifyWithLibsodium } from './libsodium.ts';
+import { hasLibsodium, libsodiumVerifier, verifyWithLibsodium } from './libsodium.ts';
+import type { WorkerRequest } from './worker.ts';
 
 /** Signatures per message to a worker: enough to make the message cost nothing per signature. */
 const SLICE = 256;
 const WORKER = new URL('./worker.ts', import.meta.url);
 
-export type NodeEd25519Verifier = Ed25519BatchVerifier & {
+/** The node's verifier: signatures, and whole entry bundles. */
+export type NodeVerifier = Ed25519BatchVerifier & {
+  /** Checks an entry bundle on a worker (core/bundle-check.ts); takes ownership of `bytes`. */
+  readonly checkBundle: BundleChecker;
+};
+
+export type NodeEd25519Verifier = NodeVerifier & {
   /** Stops the worker threads; calls still pending reject. */
   close(): Promise<void>;
 };
@@ -36,14 +50,20 @@ export type NodeEd25519VerifierOptions = {
   readonly onError?: (error: unknown) => void;
 };
 
-type Job = { resolve: (verdicts: boolean[]) => void; items: readonly SignedMessage[] };
+/** A worker's answer (worker.ts). */
+type Answer =
+  | { readonly id: number; readonly verdicts: ArrayBuffer }
+  | { readonly id: number; readonly check: ArrayBuffer }
+  | { readonly id: number; readonly error: string; readonly code?: ErrorCode };
+/** A request sent to a worker: its weight (signatures or entries), and how it ends. */
+type Job = { weight: number; settle: (answer: Answer) => void; redo: () => void };
 type Lane = { worker: Worker; jobs: Map<number, Job>; outstanding: number; online: boolean };
 type Waiting = { item: SignedMessage; resolve: (ok: boolean) => void; reject: (e: Error) => void };
 
 let shared: NodeEd25519Verifier | undefined;
 
 /** The process's verifier: made on first use, shared by every caller, never closed. */
-export function nodeEd25519(): Ed25519BatchVerifier {
+export function nodeEd25519(): NodeVerifier {
   return (shared ??= createNodeEd25519Verifier());
 }
 
@@ -52,7 +72,8 @@ export function createNodeEd25519Verifier(
   options: NodeEd25519VerifierOptions = {}
 ): NodeEd25519Verifier {
   if (!hasLibsodium()) {
-    return Object.assign(createEd25519Verifier(), { close: () => Promise.resolve() });
+    const verifier = createEd25519Verifier();
+    return { ...verifier, checkBundle: bundleChecker(verifier), close: () => Promise.resolve() };
   }
   const { onError } = options;
   const size = options.workers ?? availableParallelism();
@@ -70,13 +91,13 @@ export function createNodeEd25519Verifier(
     worker.on('online', () => {
       lane.online = true;
     });
-    worker.on('message', ({ id, verdicts }: { id: number; verdicts: ArrayBuffer }) => {
-      const job = lane.jobs.get(id);
+    worker.on('message', (answer: Answer) => {
+      const job = lane.jobs.get(answer.id);
       if (job === undefined) return;
-      lane.jobs.delete(id);
-      lane.outstanding -= job.items.length;
+      lane.jobs.delete(answer.id);
+      lane.outstanding -= job.weight;
       if (lane.jobs.size === 0) worker.unref();
-      job.resolve(unpackVerdicts(verdicts));
+      job.settle(answer);
     });
     worker.on('error', (error: Error) => {
       onError?.(new Error(`signature worker failed: ${error.message}`, { cause: error }));
@@ -98,9 +119,20 @@ export function createNodeEd25519Verifier(
     const i = lanes.indexOf(lane);
     if (i < 0) return;
     lanes.splice(i, 1);
-    for (const job of lane.jobs.values()) job.resolve(job.items.map(verifyHere));
+    for (const job of lane.jobs.values()) job.redo();
     lane.jobs.clear();
     if (!closed && lane.online) lanes.push(spawnLane());
+  }
+
+  /** Sends a request to the worker with the least outstanding, or returns false if none is left. */
+  function post(request: WorkerRequest, job: Job, transfer: ArrayBuffer[]): boolean {
+    if (lanes.length === 0) return false;
+    const lane = lanes.reduce((a, b) => (b.outstanding < a.outstanding ? b : a));
+    lane.jobs.set(request.id, job);
+    lane.outstanding += job.weight;
+    lane.worker.ref();
+    lane.worker.postMessage(request, transfer);
+    return true;
   }
 
   /**
@@ -109,20 +141,21 @@ export function createNodeEd25519Verifier(
    */
   function send(items: readonly SignedMessage[]): Promise<boolean[]> {
     if (closed) return Promise.reject(new Error('the signature verifier is closed'));
-    if (lanes.length === 0) return Promise.resolve(items.map(verifyHere));
     const sized = items.filter(wellSized);
-    const lane = lanes.reduce((a, b) => (b.outstanding < a.outstanding ? b : a));
-    const id = nextId++;
-    const packed = packSignatures(sized);
     const answer = new Promise<boolean[]>((resolve) => {
-      if (sized.length === 0) {
-        resolve([]);
-        return;
+      const redo = (): void => {
+        resolve(sized.map(verifyHere));
+      };
+      const settle = (a: Answer): void => {
+        if ('verdicts' in a) resolve(unpackVerdicts(a.verdicts));
+        else redo(); // not an answer to this request: a bug, but the verdicts can still be had
+      };
+      if (sized.length === 0) resolve([]);
+      else {
+        const packed = packSignatures(sized);
+        const request = { id: nextId++, packed };
+        if (!post(request, { weight: sized.length, settle, redo }, [packed])) redo();
       }
-      lane.jobs.set(id, { resolve, items: sized });
-      lane.outstanding += sized.length;
-      lane.worker.ref();
-      lane.worker.postMessage({ id, packed }, [packed]);
     });
     if (sized.length === items.length) return answer;
     return answer.then((verdicts) => {
@@ -130,6 +163,35 @@ export function createNodeEd25519Verifier(
       return items.map((item) => (wellSized(item) ? verdicts[next++] === true : verifyHere(item)));
     });
   }
+
+  const checkHere = bundleChecker(libsodiumVerifier());
+
+  /** checkEntryBundle on a worker; on this thread if none is left or the worker dies. */
+  const checkBundle: BundleChecker = (bytes, bundle, context) => {
+    if (closed) return Promise.reject(new Error('the signature verifier is closed'));
+    const { letterId, stampBits, signal } = context;
+    const copy = bytes.slice(); // transferred; `bytes` stays here in case the worker dies
+    const check = new Promise<BundleCheck>((resolve, reject) => {
+      const redo = (): void => {
+        checkHere(bytes, bundle, { letterId, stampBits }).then(resolve, reject);
+      };
+      const settle = (a: Answer): void => {
+        if ('check' in a) {
+          try {
+            resolve(unpackBundleCheck(a.check, bundle));
+          } catch (e) {
+            reject(e instanceof Error ? e : new Error(String(e)));
+          }
+        } else if ('error' in a) {
+          reject(a.code === undefined ? new Error(a.error) : new UndersignedError(a.code, a.error));
+        } else redo();
+      };
+      const request = { id: nextId++, bundle, bytes: copy.buffer, letterId, stampBits };
+      if (!post(request, { weight: bundle.width, settle, redo }, [copy.buffer])) redo();
+    });
+    check.catch(() => undefined); // when aborted, the answer is dropped
+    return untilAborted(check, signal);
+  };
 
   function flush(): void {
     const batch = waiting;
@@ -168,6 +230,7 @@ export function createNodeEd25519Verifier(
       const verdicts = await untilAborted(all, signal);
       return verdicts.flat();
     },
+    checkBundle,
     async close() {
       closed = true;
       await Promise.all([...lanes].map((lane) => lane.worker.terminate()));

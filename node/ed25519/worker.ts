@@ -1,21 +1,56 @@
-// A worker thread that verifies Ed25519 signatures with libsodium (libsodium.ts), for the pool
-// of verifier.ts. In: { id, items } with items as packed bytes (core/signature-pack.ts). Out: { id, verdicts }
-// with one byte per signature (1 valid, 0 not), transferred.
+// A worker thread of the node's verification pool (verifier.ts), with libsodium (libsodium.ts)
+// for signatures. Two requests:
+//   { id, packed } → { id, verdicts }: the signatures packed by core/signature-pack.ts, one
+//     verdict byte each (1 valid, 0 not);
+//   { id, bundle, bytes, letterId, stampBits } → { id, check }: checkEntryBundle
+//     (core/bundle-check.ts: decode, leaf hashes, entry checks, signatures) on an entry bundle
+//     of a followed log, packed by core/bundle-result.ts;
+// and { id, error, code? } when a bundle check fails, code being the UndersignedError's
+// (a malformed bundle). Answers' buffers are transferred.
 
 import { parentPort } from 'node:worker_threads';
-import { verifyWithLibsodium } from './libsodium.ts';
+import { libsodiumVerifier, verifyWithLibsodium } from './libsodium.ts';
 import { packVerdicts, unpackSignatures } from '../../core/signature-pack.ts';
+import { checkEntryBundle } from '../../core/bundle-check.ts';
+import { packBundleCheck } from '../../core/bundle-result.ts';
+import { isUndersignedError } from '../../core/errors.ts';
+import type { Tile } from '../../core/tiles.ts';
 
-type Request = { readonly id: number; readonly packed: ArrayBuffer };
+/** A request to a worker of the pool. */
+export type WorkerRequest =
+  | { readonly id: number; readonly packed: ArrayBuffer }
+  | {
+      readonly id: number;
+      readonly bundle: Tile;
+      readonly bytes: ArrayBuffer;
+      readonly letterId: Uint8Array;
+      readonly stampBits: number;
+    };
 
 if (parentPort === null) throw new Error('node/ed25519/worker.ts runs as a worker thread');
 const port = parentPort;
+const ed25519 = libsodiumVerifier();
 
-port.on('message', ({ id, packed }: Request) => {
-  const verdicts = packVerdicts(
-    unpackSignatures(packed).map(({ publicKey, message, signature }) =>
-      verifyWithLibsodium(publicKey, message, signature)
-    )
+port.on('message', (request: WorkerRequest) => {
+  const { id } = request;
+  if ('packed' in request) {
+    const verdicts = packVerdicts(
+      unpackSignatures(request.packed).map(({ publicKey, message, signature }) =>
+        verifyWithLibsodium(publicKey, message, signature)
+      )
+    );
+    port.postMessage({ id, verdicts }, [verdicts]);
+    return;
+  }
+  const { bundle, letterId, stampBits } = request;
+  checkEntryBundle(new Uint8Array(request.bytes), bundle, { letterId, stampBits, ed25519 }).then(
+    (outcome) => {
+      const check = packBundleCheck(outcome, bundle);
+      port.postMessage({ id, check }, [check]);
+    },
+    (e: unknown) => {
+      const error = e instanceof Error ? e.message : String(e);
+      port.postMessage(isUndersignedError(e) ? { id, error, code: e.code } : { id, error });
+    }
   );
-  port.postMessage({ id, verdicts }, [verdicts]);
 });

@@ -12,18 +12,23 @@
 //     of our tree plus the new entries must be root(C). If not, either the peer served a bad
 //     bundle (rejected: we stay at V) or C does not extend V (evidence): told apart by a
 //     consistency proof from C's hash tiles, which are checked against root(C) first.
-// Entries are submitted to our sequencer as they arrive, before the root check: an entry's
-// validity does not depend on the log it came from, and the sequencer checks it (§5).
+// Each bundle is checked on a worker as it arrives (§5: format, letter, stamp, signature; and
+// its leaf hashes), and its valid entries go to our sequencer before the root check: an entry's
+// validity does not depend on the log it came from. Entries that do not count stay in the
+// mirrored log, as the peer served them, and are left out of ours.
 
 import { toBase64, equalBytes } from '../../core/bytes.ts';
 import { openCheckpoint, type Checkpoint } from '../../core/checkpoint.ts';
-import { decodeEntryBundle, encodeEntryBundle } from '../../core/entry-bundle.ts';
-import { checkTree, proveTree, recordHash } from '../../core/merkle.ts';
+import { decodeEntryBundle } from '../../core/entry-bundle.ts';
+import { checkTree, proveTree } from '../../core/merkle.ts';
 import { formatNote, parseNote } from '../../core/note.ts';
 import type { Verifier } from '../../core/note-key.ts';
 import { tileHashReader, tilesForTreeProof } from '../../core/tile-reader.ts';
 import { newEntryBundles, tilePath, TILE_WIDTH, type Tile } from '../../core/tiles.ts';
 import { UndersignedError } from '../../core/errors.ts';
+import { HASH_SIZE } from '../../core/hash.ts';
+import type { BundleCheck } from '../../core/bundle-check.ts';
+import type { CheckedEntry } from '../log/pending.ts';
 import type { TileFile } from '../log/staging.ts';
 import type { EvidenceStore } from '../witness/evidence.ts';
 import type { WitnessKey } from '../witness/witness-key.ts';
@@ -38,11 +43,13 @@ export type FollowerOptions = {
   readonly logVerifier: Verifier;
   readonly witness: WitnessKey;
   readonly evidence: EvidenceStore;
-  /** Submits entries to our own log (Sequencer.submitMany); resolves once they are settled. */
-  readonly submitMany: (
-    entries: readonly Uint8Array[],
-    leafHashes: readonly Uint8Array[]
-  ) => Promise<void>;
+  /**
+   * Checks an entry bundle of this log against our letter (core/bundle-check.ts: leaf hashes,
+   * entry checks, signatures), on a worker; `bytes` are left as they are.
+   */
+  readonly checkBundle: (bytes: Uint8Array, bundle: Tile) => Promise<BundleCheck>;
+  /** Submits checked entries to our own log (Sequencer.submitChecked); resolves once settled. */
+  readonly submitChecked: (entries: readonly CheckedEntry[]) => Promise<void>;
   /** Publishes our cosigned note of this log's checkpoint (gossip type 0x03). */
   readonly publishCosigned: (note: string) => void;
   /** The base URLs to fetch from, as currently known. */
@@ -55,7 +62,7 @@ export type FollowerOptions = {
 
 /** Bundles fetched ahead; entries submitted but not yet answered. */
 const BUNDLES_AHEAD = 8;
-const MAX_IN_FLIGHT = 16; // bundles (4,096 entries): more only queues (bench/catch-up.ts)
+const MAX_IN_FLIGHT = 64;
 
 /** One followed log. Checkpoints are taken one at a time, in the order offered. */
 export class Follower {
@@ -137,7 +144,7 @@ export class Follower {
     };
     for (let i = 0; i < BUNDLES_AHEAD; i++) start(i);
     const files: TileFile[] = [];
-    const newLeaves: Uint8Array[] = [];
+    const leafChecks: Promise<Uint8Array>[] = []; // each bundle's new leaf hashes
     const inFlight: Promise<unknown>[] = [];
     let tail = this.#state.tail;
     for (let i = 0; i < bundles.length; i++) {
@@ -155,16 +162,31 @@ export class Follower {
         await this.#mismatch(c, note);
         return;
       }
-      const fresh = entries.slice(skip);
-      const leaves = fresh.map((e) => recordHash(e)); // hashed once, for both trees
-      newLeaves.push(...leaves);
-      inFlight.push(this.#o.submitMany(fresh, leaves).catch(() => undefined));
+      // Checked on a worker; its leaf hashes serve both trees, its valid entries our own log.
+      const check = this.#o.checkBundle(bytes, b);
+      leafChecks.push(check.then(({ leafHashes }) => leafHashes.subarray(skip * HASH_SIZE)));
+      const submitted = check.then(({ leafHashes, valid }) =>
+        this.#o.submitChecked(
+          valid.flatMap(({ index, publicKey, kind }) => {
+            const j = index - first;
+            if (j < skip) return [];
+            const leafHash = leafHashes.subarray(j * HASH_SIZE, (j + 1) * HASH_SIZE);
+            return [{ bytes: entries[j] as Uint8Array, leafHash, publicKey, kind }];
+          })
+        )
+      );
+      inFlight.push(submitted.catch(() => undefined));
       if (inFlight.length >= MAX_IN_FLIGHT)
         await Promise.all(inFlight.splice(0, MAX_IN_FLIGHT / 4));
-      files.push({ tile: b, data: encodeEntryBundle(entries) });
+      files.push({ tile: b, data: bytes }); // decoded strictly above: the canonical encoding
       tail = b.width === TILE_WIDTH ? [] : entries;
     }
     const settled = inFlight;
+    const newLeaves: Uint8Array[] = [];
+    for (const leaves of await Promise.all(leafChecks)) {
+      for (let at = 0; at < leaves.length; at += HASH_SIZE)
+        newLeaves.push(leaves.subarray(at, at + HASH_SIZE));
+    }
     const writer = this.#state.writer;
     const hashTiles = writer.append(newLeaves);
     if (!equalBytes(writer.root(), c.rootHash)) {

@@ -32,7 +32,8 @@ export type FollowsOptions = {
   readonly ownOrigin: string;
   readonly witness: WitnessKey;
   readonly evidence: EvidenceStore;
-  readonly submitMany: FollowerOptions['submitMany'];
+  readonly checkBundle: FollowerOptions['checkBundle'];
+  readonly submitChecked: FollowerOptions['submitChecked'];
   readonly publishCosigned: (note: string) => void;
   readonly onError: (error: unknown) => void;
   /** How often each log's checkpoint is fetched (default 3000 ms). */
@@ -162,7 +163,8 @@ export class Follows {
       logVerifier: newVerifier(meta.vkey),
       witness: this.#o.witness,
       evidence: this.#o.evidence,
-      submitMany: this.#o.submitMany,
+      checkBundle: this.#o.checkBundle,
+      submitChecked: this.#o.submitChecked,
       publishCosigned: this.#o.publishCosigned,
       now: () => Math.floor(Date.now() / 1000),
       onError: this.#o.onError,

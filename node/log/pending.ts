@@ -3,23 +3,73 @@
 // different one by the same key is seen as a duplicate before it reaches the log.
 
 import { toHex } from '../../core/bytes.ts';
-import type { Entry } from '../../core/entry.ts';
+import type { EntryKind } from '../../core/entry.ts';
 
 /** The answer to an accepted submission: its index and its receipt (core/receipt.ts). */
 export type Accepted = { readonly index: number; readonly receipt: string };
 
-/** An admitted submission waiting for its batch, and its submitters' answer. */
-export type Pending = {
+/** What the dedup rule reads of an entry: its key and kind. */
+export type KeyAndKind = { readonly publicKey: Uint8Array; readonly kind: EntryKind };
+
+/** An entry that passed every check of docs/PROTOCOL.md §5, signature included. */
+export type CheckedEntry = KeyAndKind & {
+  readonly bytes: Uint8Array;
+  /** recordHash(bytes), RFC 6962 §2.1. */
+  readonly leafHash: Uint8Array;
+};
+
+/**
+ * An admitted submission waiting for its batch, and its submitters' answer. The answer's promise
+ * is made only when someone asks for it: a followed log's entries come by the hundred thousand,
+ * and nobody waits on most of them (Sequencer.submitChecked).
+ */
+export class Pending implements CheckedEntry {
   readonly key: string;
-  readonly entry: Entry;
+  readonly publicKey: Uint8Array;
+  readonly kind: EntryKind;
   readonly bytes: Uint8Array;
   readonly leafHash: Uint8Array;
-  readonly result: Promise<Accepted>;
   /** Whether a submitter wants a receipt (replication does not: sequencer.ts). */
   wantsReceipt: boolean;
-  resolve(accepted: Accepted): void;
-  reject(error: unknown): void;
-};
+  #outcome: { readonly accepted: Accepted } | { readonly error: unknown } | undefined;
+  #promise: Promise<Accepted> | undefined;
+  #settle: { resolve(a: Accepted): void; reject(e: unknown): void } | undefined;
+
+  constructor(entry: CheckedEntry, wantsReceipt: boolean) {
+    this.key = keyOf(entry);
+    this.publicKey = entry.publicKey;
+    this.kind = entry.kind;
+    this.bytes = entry.bytes;
+    this.leafHash = entry.leafHash;
+    this.wantsReceipt = wantsReceipt;
+  }
+
+  /** The answer, once the batch is written (or refused). */
+  get result(): Promise<Accepted> {
+    if (this.#promise !== undefined) return this.#promise;
+    const outcome = this.#outcome;
+    if (outcome === undefined) {
+      this.#promise = new Promise<Accepted>((resolve, reject) => {
+        this.#settle = { resolve, reject };
+      });
+    } else {
+      this.#promise =
+        'accepted' in outcome ? Promise.resolve(outcome.accepted) : Promise.reject(outcome.error);
+    }
+    this.#promise.catch(() => undefined); // its submitters may all have stopped waiting
+    return this.#promise;
+  }
+
+  resolve(accepted: Accepted): void {
+    this.#outcome ??= { accepted };
+    this.#settle?.resolve(accepted);
+  }
+
+  reject(error: unknown): void {
+    this.#outcome ??= { error };
+    this.#settle?.reject(error);
+  }
+}
 
 /** The admitted submissions: queued for the next batch, or in the batch being written. */
 export class PendingSet {
@@ -37,29 +87,16 @@ export class PendingSet {
   }
 
   /** The submission of the same key and kind as `entry`, if one is held. */
-  get(entry: Entry): Pending | undefined {
+  get(entry: KeyAndKind): Pending | undefined {
     return this.#byKey.get(keyOf(entry));
   }
 
-  /** Holds a new submission and queues it. The caller checked that none of its key and kind is held. */
-  add(entry: Entry, bytes: Uint8Array, leafHash: Uint8Array, wantsReceipt = true): Pending {
-    let resolve!: (accepted: Accepted) => void;
-    let reject!: (error: unknown) => void;
-    const result = new Promise<Accepted>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    result.catch(() => undefined); // its submitters may all have stopped waiting
-    const pending = {
-      key: keyOf(entry),
-      entry,
-      bytes,
-      leafHash,
-      result,
-      wantsReceipt,
-      resolve,
-      reject,
-    };
+  /**
+   * Holds a new submission and queues it; `entry.bytes` must be the caller's to give. The caller
+   * checked that none of its key and kind is held.
+   */
+  add(entry: CheckedEntry, wantsReceipt = true): Pending {
+    const pending = new Pending(entry, wantsReceipt);
     this.#byKey.set(pending.key, pending);
     this.#queue.push(pending);
     return pending;
@@ -84,7 +121,7 @@ export class PendingSet {
   }
 }
 
-function keyOf(entry: Entry): string {
+function keyOf(entry: KeyAndKind): string {
   return `${entry.kind}:${toHex(entry.publicKey)}`;
 }
 

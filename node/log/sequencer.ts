@@ -22,10 +22,17 @@ import { letterId, type Letter } from '../../core/letter.ts';
 import { recordHash } from '../../core/merkle.ts';
 import type { EntryIndex } from './entry-index.ts';
 import type { Log } from './log.ts';
-import { PendingSet, waitFor, type Accepted, type Pending } from './pending.ts';
+import {
+  PendingSet,
+  waitFor,
+  type Accepted,
+  type CheckedEntry,
+  type KeyAndKind,
+  type Pending,
+} from './pending.ts';
 import { logReceipts } from './receipts.ts';
 
-export type { Accepted } from './pending.ts';
+export type { Accepted, CheckedEntry } from './pending.ts';
 
 export type SequencerOptions = {
   readonly log: Log;
@@ -128,45 +135,24 @@ export class Sequencer {
     if (this.#pending.size >= (this.#options.maxPending ?? 50_000)) {
       throw new UndersignedError('UNAVAILABLE', 'the node is busy: retry later');
     }
-    return waitFor(
-      this.#pending.add(entry, bytes.slice(), leafHash, wantsReceipt).result,
-      options.signal
-    );
+    const checked = { publicKey, kind: entry.kind, bytes: bytes.slice(), leafHash };
+    return waitFor(this.#pending.add(checked, wantsReceipt).result, options.signal);
   }
 
   /**
-   * Submits many entries without receipts (replication, node/follow/): the checks of submit(),
-   * with `leafHashes` (recordHash of each entry) when the caller has them already;
-   * with the signatures verified in one verifyMany call. Entries that fail a check, duplicates
-   * and entries already held are skipped. Resolves once every admitted entry is in a signed
-   * checkpoint (or was refused, UNAVAILABLE, by a failed batch).
+   * Submits entries that passed every check already (a followed log's, checked on a worker:
+   * node/ed25519/verifier.ts), without receipts; the entries' bytes are kept as given, not
+   * copied (views into an entry bundle, say). Duplicates and entries already held are
+   * skipped. Resolves once every admitted entry is in a signed checkpoint (or was refused,
+   * UNAVAILABLE, by a failed batch).
    */
-  async submitMany(
-    entries: readonly Uint8Array[],
-    leafHashes?: readonly Uint8Array[]
-  ): Promise<void> {
+  async submitChecked(entries: readonly CheckedEntry[]): Promise<void> {
     this.#checkRunning();
-    if (leafHashes !== undefined && leafHashes.length !== entries.length)
-      throw new RangeError('"leafHashes" expected one hash an entry');
-    const checked: { entry: Entry; bytes: Uint8Array; leafHash: Uint8Array }[] = [];
-    entries.forEach((bytes, i) => {
-      const verdict = checkEntry(bytes, this.#letterId, this.#options.letter.stampBits);
-      if (!verdict.ok) return;
-      const leafHash = leafHashes?.[i] ?? recordHash(bytes);
-      checked.push({ entry: verdict.entry, bytes, leafHash });
-    });
-    const valid = await this.#ed25519.verifyMany(
-      checked.map(({ entry }) => ({
-        publicKey: entry.publicKey,
-        message: entrySigningMessage(entry.body),
-        signature: entry.signature,
-      }))
-    );
     const waits: Promise<Accepted>[] = [];
-    for (const [i, { entry, bytes, leafHash }] of checked.entries()) {
-      if (valid[i] !== true) continue;
+    let last: Pending | undefined;
+    for (const entry of entries) {
       // As in submit(): from a 'none' lookup to the queue nothing awaits.
-      let found = this.#lookup(entry, bytes, leafHash, false);
+      let found = this.#lookup(entry, entry.bytes, entry.leafHash, false);
       if (found instanceof Promise) found = await found;
       if (found.kind === 'same') waits.push(found.result);
       if (found.kind !== 'none') continue;
@@ -174,8 +160,11 @@ export class Sequencer {
       if (this.#pending.size >= (this.#options.maxPending ?? 50_000)) {
         throw new UndersignedError('UNAVAILABLE', 'the node is busy: retry later');
       }
-      waits.push(this.#pending.add(entry, bytes.slice(), leafHash, false).result);
+      last = this.#pending.add(entry, false);
     }
+    // Batches take the queue in order: once the last entry queued here is written (or refused),
+    // so is every one queued before it.
+    if (last !== undefined) waits.push(last.result);
     await Promise.allSettled(waits);
   }
 
@@ -184,7 +173,7 @@ export class Sequencer {
    * its answer), another one, or none. Synchronous unless the log holds one.
    */
   #lookup(
-    entry: Entry,
+    entry: KeyAndKind,
     bytes: Uint8Array,
     leafHash: Uint8Array,
     wantsReceipt: boolean
@@ -257,7 +246,7 @@ export class Sequencer {
       // The batch was committed before the failure, and recovery published it.
     }
     batch.forEach((p, i) => {
-      index.add(p.entry.publicKey, p.entry.kind, start + i);
+      index.add(p.publicKey, p.kind, start + i);
     });
     this.#pending.release(batch);
     const replicated = batch.reduce((n, p) => (p.wantsReceipt ? n : n + 1), 0);

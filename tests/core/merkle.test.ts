@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { fromHex, toHex, utf8Encode } from '../../core/bytes.ts';
+import { concatBytes, fromHex, toHex, utf8Encode } from '../../core/bytes.ts';
 import { sha256 } from '../../core/hash.ts';
 import {
   checkRecord,
   checkTree,
   EMPTY_ROOT,
   nodeHash,
+  perfectRoot,
   proveRecord,
   proveTree,
   readTreeHash,
@@ -147,6 +148,22 @@ describe('recordHash, nodeHash, treeHash (RFC 6962 §2.1)', () => {
         expect(treeHash(LEAVES.slice(0, n))).toEqual(naiveTreeHash(LEAVES.slice(0, n)));
       })
     );
+  });
+
+  it('perfectRoot is the root of any perfect run of concatenated hashes, and leaves them be', () => {
+    const all = concatBytes(...LEAVES.slice(0, 512));
+    const before = all.slice();
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 9 }), fc.nat(), (height, start) => {
+        const count = 2 ** height;
+        const offset = start % (512 - count + 1);
+        const expected = naiveTreeHash(LEAVES.slice(offset, offset + count));
+        expect(perfectRoot(all, offset, count)).toEqual(expected);
+      })
+    );
+    expect(all).toEqual(before);
+    expect(() => perfectRoot(all, 0, 3)).toThrow(RangeError);
+    expect(() => perfectRoot(all, 511, 2)).toThrow(RangeError);
   });
 
   it('decomposes [0, n) into one perfect subtree per set bit of n, largest first', () => {

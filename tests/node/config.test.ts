@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { isUndersignedError } from '../../core/errors.ts';
 import { parseLetter } from '../../core/letter.ts';
 import { CONFIG_KEYS, loadConfig, mergeConfig, parseConfig } from '../../node/config.ts';
-import { exitStatus } from '../../node/cli/main.ts';
+import { exitStatus } from '../../node/cli/cli.ts';
 import { runCli } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'undersigned-config-'));

@@ -15,7 +15,7 @@ import { toBase64, toHex } from '../../core/bytes.ts';
 import { formatLetter } from '../../core/letter.ts';
 import { publicKeyFromSeed } from '../../core/ed25519.ts';
 import { createOpsLog, type LogLevel } from '../../node/ops-log.ts';
-import { main } from '../../node/cli/main.ts';
+import { main } from '../../node/cli/cli.ts';
 import { CLI, type CliResult } from '../helpers/cli.ts';
 import { testEntry, testLetter, testSeed } from '../helpers/entries.ts';
 

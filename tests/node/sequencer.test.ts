@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { letterId } from '../../core/letter.ts';
-import { NONCE_OFFSET } from '../../core/entry.ts';
+import { NONCE_OFFSET, parseEntry } from '../../core/entry.ts';
+import { recordHash } from '../../core/merkle.ts';
 import { hasStamp } from '../../core/stamp.ts';
 import { checkReceipt, parseReceipt } from '../../core/receipt.ts';
 import { isUndersignedError } from '../../core/errors.ts';
@@ -11,7 +12,11 @@ import { buildEntryIndex } from '../../node/log/entry-index.ts';
 import { dataLayout } from '../../node/log/layout.ts';
 import { loadOrCreateLogKey, type LogKey } from '../../node/log/log-key.ts';
 import { Log, type CommitStep } from '../../node/log/log.ts';
-import { Sequencer, type SequencerOptions } from '../../node/log/sequencer.ts';
+import {
+  Sequencer,
+  type CheckedEntry,
+  type SequencerOptions,
+} from '../../node/log/sequencer.ts';
 import { directorySource } from '../../node/log-source.ts';
 import { testEntry, testLetter } from '../helpers/entries.ts';
 import { logEntries, verifyServedLog } from '../helpers/log-checks.ts';
@@ -118,18 +123,20 @@ describe('Sequencer', () => {
     await stop(running);
   });
 
-  it('submitMany appends the valid new entries once and skips the rest', async () => {
+  it('submitChecked appends new entries once and skips duplicates', async () => {
     const running = await start();
     const good = await Promise.all(Array.from({ length: 5 }, (_, i) => testEntry(letter, 950 + i)));
-    const forged = (good[0] as Uint8Array).slice();
-    forged[forged.length - 1] = (forged[forged.length - 1] as number) ^ 1;
     const other = await testEntry(letter, 950, { name: 'Another' }); // same key and kind
-    await running.sequencer.submitMany([...good, forged, Uint8Array.of(1, 2, 3), other, ...good]);
+    const checked = (bytes: Uint8Array): CheckedEntry => {
+      const { publicKey, kind } = parseEntry(bytes);
+      return { bytes, leafHash: recordHash(bytes), publicKey, kind };
+    };
+    await running.sequencer.submitChecked([...good, other, ...good].map(checked));
     expect(running.log.treeSize).toBe(5);
     const source = directorySource(running.logDir);
-    const verified = await verifyServedLog(source, running.key.vkey, letter);
-    expect(verified.tally.count).toBe(5);
-    await running.sequencer.submitMany(good); // already in the log: nothing appended
+    expect((await logEntries(source, 5)).sort()).toEqual(good.map((e) => toBase64(e)).sort());
+    expect((await verifyServedLog(source, running.key.vkey, letter)).tally.count).toBe(5);
+    await running.sequencer.submitChecked(good.map(checked)); // in the log: nothing appended
     expect(running.log.treeSize).toBe(5);
     await stop(running);
   });

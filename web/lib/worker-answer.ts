@@ -11,7 +11,7 @@ import type { Ed25519BatchVerifier } from '../../core/ed25519-batch.ts';
 import { checkEntryBundle } from '../../core/bundle-check.ts';
 import { isUndersignedError } from '../../core/errors.ts';
 import { packVerdicts, unpackSignatures } from '../../core/signature-pack.ts';
-import { packBundleCheck } from './bundle-result.ts';
+import { packBundleCheck } from '../../core/bundle-result.ts';
 import type { WorkerAnswer, WorkerRequest } from './worker-pool.ts';
 
 /** The answer to `request` and the buffers to transfer with it. Never rejects. */

@@ -21,7 +21,7 @@ import type {
 import type { BundleChecker } from '../../core/bundle-check.ts';
 import { ENTRY_BUNDLE_LEVEL, type Tile } from '../../core/tiles.ts';
 import { packSignatures, unpackVerdicts } from '../../core/signature-pack.ts';
-import { unpackBundleCheck } from './bundle-result.ts';
+import { unpackBundleCheck } from '../../core/bundle-result.ts';
 
 /** A message to a verification worker. */
 export type WorkerRequest =

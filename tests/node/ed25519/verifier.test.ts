@@ -1,6 +1,7 @@
 // node/ed25519/: libsodium under our rule, on worker threads. Every vector of tests/vectors/ed25519
 // (RFC 8032 and the generated edge cases) must get the verdict of the rule on every path, and
-// libsodium alone must differ from the rule only where the byte checks step in first.
+// libsodium alone must differ from the rule only where the byte checks step in first. Entry
+// bundles checked on a worker get the outcome of core's checkEntryBundle.
 
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -14,7 +15,13 @@ import {
   publicKeyFromSeed,
   verifyEd25519,
 } from '../../../core/ed25519.ts';
-import type { SignedMessage } from '../../../core/ed25519-batch.ts';
+import { createEd25519Verifier, type SignedMessage } from '../../../core/ed25519-batch.ts';
+import { bundleChecker } from '../../../core/bundle-check.ts';
+import { encodeEntryBundle } from '../../../core/entry-bundle.ts';
+import { letterId } from '../../../core/letter.ts';
+import { utf8Encode } from '../../../core/bytes.ts';
+import { ENTRY_BUNDLE_LEVEL, type Tile } from '../../../core/tiles.ts';
+import { testEntry, testLetter } from '../../helpers/entries.ts';
 import { hasLibsodium, verifyWithLibsodium } from '../../../node/ed25519/libsodium.ts';
 import { createNodeEd25519Verifier } from '../../../node/ed25519/verifier.ts';
 import { allEd25519Vectors } from '../../helpers/ed25519-vectors.ts';
@@ -136,6 +143,41 @@ describe('the worker pool', () => {
     await closing.close();
     await expect(closing.verifyMany([vectors[0] as SignedMessage])).rejects.toThrow('closed');
     expect(() => createNodeEd25519Verifier({ workers: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('entry bundles checked on a worker', () => {
+  const letter = testLetter();
+  const context = { letterId: letterId(letter), stampBits: letter.stampBits };
+  const here = bundleChecker(createEd25519Verifier());
+
+  it('get the outcome of checkEntryBundle on this thread, and leave the bytes as they were', async () => {
+    const good = await Promise.all(Array.from({ length: 6 }, (_, i) => testEntry(letter, i)));
+    const forged = (good[1] as Uint8Array).slice();
+    forged[forged.length - 1] = (forged[forged.length - 1] as number) ^ 1;
+    const elsewhere = await testEntry(testLetter(1), 7);
+    const entries = [...good, forged, elsewhere, utf8Encode('not an entry')];
+    const bundle: Tile = { level: ENTRY_BUNDLE_LEVEL, index: 3, width: entries.length };
+    const bytes = encodeEntryBundle(entries);
+    const copy = bytes.slice();
+    const outcome = await pool.checkBundle(bytes, bundle, context);
+    expect(bytes).toEqual(copy);
+    expect(outcome).toEqual(await here(copy, bundle, context));
+    expect(outcome.valid).toHaveLength(6);
+    expect(outcome.rejected.map((r) => r.code)).toEqual([
+      'BAD_ENTRY_SIGNATURE',
+      'WRONG_LETTER',
+      'MALFORMED_ENTRY',
+    ]);
+  });
+
+  it('a malformed bundle is refused with its typed error', async () => {
+    const bundle: Tile = { level: ENTRY_BUNDLE_LEVEL, index: 0, width: 2 };
+    const one = encodeEntryBundle([await testEntry(letter, 1)]);
+    await expect(pool.checkBundle(one, bundle, context)).toRejectWithCode(
+      'MALFORMED_ENTRY_BUNDLE'
+    );
+    expect((await pool.checkBundle(one, { ...bundle, width: 1 }, context)).valid).toHaveLength(1);
   });
 });
 

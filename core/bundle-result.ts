@@ -1,10 +1,11 @@
-// One entry bundle's outcome (core/bundle-check.ts) as one transferable buffer, sent by a
-// verification worker back to the page (reference/perf.md: one transferred buffer, not arrays of
-// small objects, keeps the copy cost low). Big-endian throughout:
+// One entry bundle's outcome (bundle-check.ts) as one transferable buffer, sent by a
+// verification worker back to the thread that asked: the page's (web/lib/worker-pool.ts) or the
+// node's (node/ed25519/verifier.ts). reference/perf.md: one transferred buffer, not arrays of
+// small objects, keeps the copy cost low. Big-endian throughout:
 //
 //   entry count N (u16), 1..256, the bundle's width
 //   affiliation count A (u16), then A × (length (u8) || UTF-8): the distinct affiliations of
-//     the bundle's valid sign entries, each decoded once on the page
+//     the bundle's valid sign entries, each decoded once by the receiver
 //   N × leaf hash (32), recordHash of each entry, RFC 6962 §2.1
 //   N × verdict, in entry order, entry j being log index bundle.index × 256 + j:
 //     0x01 || public key (32) || affiliation number (u16)               a valid sign entry
@@ -14,16 +15,16 @@
 // Affiliations are at most 64 bytes (docs/PROTOCOL.md §3.1) and reasons are the checker's own
 // short sentences, far below the field limits.
 
-import { utf8Decode, utf8Encode } from '../../core/bytes.ts';
-import { HASH_SIZE } from '../../core/hash.ts';
-import { TILE_WIDTH, type Tile } from '../../core/tiles.ts';
+import { utf8Decode, utf8Encode } from './bytes.ts';
+import { HASH_SIZE } from './hash.ts';
+import { TILE_WIDTH, type Tile } from './tiles.ts';
 import {
   assertEntryBundleTile,
   type BundleCheck,
   type RejectedEntry,
   type ValidEntry,
-} from '../../core/bundle-check.ts';
-import type { RejectCode } from '../../core/entry-check.ts';
+} from './bundle-check.ts';
+import type { RejectCode } from './entry-check.ts';
 
 const KEY = 32;
 const SIGN = 0x01;

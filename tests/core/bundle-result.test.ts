@@ -6,7 +6,7 @@ import { encodeEntryBundle } from '../../core/entry-bundle.ts';
 import { ENTRY_BUNDLE_LEVEL, type Tile } from '../../core/tiles.ts';
 import { letterId } from '../../core/letter.ts';
 import { utf8Encode } from '../../core/bytes.ts';
-import { packBundleCheck, unpackBundleCheck } from '../../web/lib/bundle-result.ts';
+import { packBundleCheck, unpackBundleCheck } from '../../core/bundle-result.ts';
 import { testEntry, testLetter } from '../helpers/entries.ts';
 
 const letter = testLetter(0);
