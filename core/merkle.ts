@@ -7,9 +7,8 @@
 // Tree sizes and indexes are safe integers; only arithmetic touches them, never bitwise
 // operators, which would truncate them to 32 bits.
 
-import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { assertBytes, equalBytes } from './bytes.ts';
-import { HASH_SIZE } from './hash.ts';
+import { HASH_SIZE, sha256 } from './hash.ts';
 
 /** The root of the perfect subtree of 2^height leaves starting at leaf index·2^height. */
 export type NodeRef = { readonly height: number; readonly index: number };
@@ -21,65 +20,51 @@ export type HashReader = (nodes: readonly NodeRef[]) => Uint8Array[];
 export type HashSource = readonly Uint8Array[] | HashReader;
 
 /** MTH({}) = SHA-256(""), RFC 6962 §2.1: the root hash of the empty tree. Read-only. */
-export const EMPTY_ROOT: Uint8Array = nobleSha256(new Uint8Array(0));
+export const EMPTY_ROOT: Uint8Array = sha256(new Uint8Array(0));
 
-// The hot path (about 2M hashes to verify 1M entries) reuses one hasher and one scratch buffer:
-// pristine._cloneInto(hasher), of noble's Hash interface, resets it without allocating.
-const pristine = nobleSha256.create();
-const hasher = nobleSha256.create();
+// The hot path (about 2M hashes to verify 1M entries) hashes nodes from one scratch buffer.
 const LEAF_PREFIX = Uint8Array.of(0x00);
 const scratch = new Uint8Array(1 + 2 * HASH_SIZE);
 scratch[0] = 0x01;
-const digest = new Uint8Array(HASH_SIZE);
 
 /** SHA-256(0x00 || data), RFC 6962 §2.1: the leaf hash of an entry. */
 export function recordHash(data: Uint8Array): Uint8Array {
-  pristine._cloneInto(hasher);
-  hasher.update(LEAF_PREFIX).update(data);
-  const out = new Uint8Array(HASH_SIZE);
-  hasher.digestInto(out);
-  return out;
+  return sha256(LEAF_PREFIX, data);
 }
 
 /** SHA-256(0x01 || left || right), RFC 6962 §2.1: the hash of an interior node. */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  const out = new Uint8Array(HASH_SIZE);
-  nodeHashInto(left, right, out);
-  return out;
-}
-
-/** Writes nodeHash(left, right) into the 32 bytes `out`, which may be `left` or `right`. */
-export function nodeHashInto(left: Uint8Array, right: Uint8Array, out: Uint8Array): void {
   if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) {
     throw new RangeError(`"left" and "right" expected ${HASH_SIZE} bytes`);
   }
   scratch.set(left, 1);
   scratch.set(right, 1 + HASH_SIZE);
-  pristine._cloneInto(hasher);
-  hasher.update(scratch);
-  hasher.digestInto(out);
+  return sha256(scratch);
+}
+
+/** Writes nodeHash(left, right) into the 32 bytes `out`, which may be `left` or `right`. */
+export function nodeHashInto(left: Uint8Array, right: Uint8Array, out: Uint8Array): void {
+  out.set(nodeHash(left, right));
 }
 
 /**
  * MTH of `count` consecutive 32-byte hashes of `hashes` from hash number `offset`, `count` being
  * a power of two: the root of that perfect subtree, RFC 6962 §2.1. Hashed level by level in one
- * copy, with no allocation per node (a full tile's root is 255 node hashes).
+ * copy (a full tile's root is 255 node hashes).
  */
 export function perfectRoot(hashes: Uint8Array, offset: number, count: number): Uint8Array {
   if (!Number.isInteger(Math.log2(count))) throw new RangeError('"count" expected a power of two');
   if (!(offset >= 0 && (offset + count) * HASH_SIZE <= hashes.length))
     throw new RangeError('"offset" and "count" expected hashes within "hashes"');
-  const level = hashes.slice(offset * HASH_SIZE, (offset + count) * HASH_SIZE);
+  // A copy, whatever `hashes` is: a Node Buffer's slice() would be a view, hashed over in place.
+  const level = new Uint8Array(hashes.subarray(offset * HASH_SIZE, (offset + count) * HASH_SIZE));
   for (let n = count; n > 1; n /= 2) {
     for (let i = 0; i < n / 2; i++) {
       scratch.set(level.subarray(2 * i * HASH_SIZE, (2 * i + 2) * HASH_SIZE), 1);
-      pristine._cloneInto(hasher);
-      hasher.update(scratch);
-      hasher.digestInto(digest);
-      level.set(digest, i * HASH_SIZE); // hashes 2i and 2i + 1 are read already
+      level.set(sha256(scratch), i * HASH_SIZE); // hashes 2i and 2i + 1 are read already
     }
   }
-  return level.subarray(0, HASH_SIZE).slice();
+  return level.slice(0, HASH_SIZE);
 }
 
 /** Checks that `value` is a tree size or an index: a non-negative safe integer. */

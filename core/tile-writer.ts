@@ -107,6 +107,14 @@ export class TileWriter {
     );
   }
 
+  /** The contents of the partial tile of every level, as partialTilesForSize(size) lists them. */
+  partialTiles(): TileData[] {
+    return partialTilesForSize(this.#size).map((tile) => {
+      const level = this.#levels[tile.level] as Level;
+      return { tile, data: level.buffer.slice(0, tile.width * HASH_SIZE) };
+    });
+  }
+
   /** MTH(D[0:size]), RFC 6962 §2.1, from the partial tiles; EMPTY_ROOT for the empty tree. */
   root(): Uint8Array {
     if (this.#size === 0) return EMPTY_ROOT.slice();

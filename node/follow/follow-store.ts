@@ -5,12 +5,13 @@
 //   checkpoint                   the latest verified checkpoint (with the cosignatures we hold)
 //   tile/<L>/<N>[.p/<W>]         hash tiles, computed here from the verified entries
 //   tile/entries/<N>[.p/<W>]     entry bundles, as fetched, after they were checked
+//   staging/                     tiles and bundles of a checkpoint being verified (stage())
 //
 // Crash-safe order, as in node/log/log.ts: tiles and bundles first (each file final once it
-// exists), then the checkpoint. A crash in between leaves the old checkpoint, which the files
+// exists: written and fsynced under staging/, then moved), then the checkpoint. A crash in between leaves the old checkpoint, which the files
 // on disk still extend: the next start resumes from it.
 
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { equalBytes, toHex, utf8Decode, utf8Encode } from '../../core/bytes.ts';
 import { parseCheckpoint, type Checkpoint } from '../../core/checkpoint.ts';
@@ -24,7 +25,7 @@ import { UndersignedError } from '../../core/errors.ts';
 import { isMissing, writeFileDurably } from '../log/disk.ts';
 import { dataLayout } from '../log/layout.ts';
 import type { TileFile } from '../log/staging.ts';
-import { TileStore } from '../log/tile-store.ts';
+import { TileStore, type StagedTile } from '../log/tile-store.ts';
 
 /** The settings of a followed log. */
 export type FollowMeta = {
@@ -52,9 +53,11 @@ export function followName(origin: string): string {
 export class FollowStore {
   readonly dir: string;
   readonly tiles: TileStore;
+  readonly #stagingDir: string;
 
   constructor(followsDir: string, origin: string) {
     this.dir = join(followsDir, followName(origin));
+    this.#stagingDir = join(this.dir, 'staging');
     this.tiles = new TileStore({ ...dataLayout(this.dir), logDir: this.dir });
   }
 
@@ -75,6 +78,7 @@ export class FollowStore {
 
   /** Loads the verified state; the empty tree if nothing was verified yet. Throws CORRUPT_DATA. */
   async load(origin: string): Promise<FollowState> {
+    await this.discardStaged();
     const note = await this.readNote();
     if (note === undefined) {
       const checkpoint = { origin, treeSize: 0, rootHash: EMPTY_ROOT.slice(), extensions: [] };
@@ -106,12 +110,34 @@ export class FollowStore {
     return { note, checkpoint, writer, tail };
   }
 
-  /** Writes the tiles and bundles of a verified checkpoint, then the checkpoint (see above). */
-  async commit(files: readonly TileFile[], note: string): Promise<void> {
+  /**
+   * Writes tiles and bundles durably under staging/, not yet at their paths, while a checkpoint
+   * is being verified: commit() then only moves them. What a crash or a failed check leaves
+   * there is removed by discardStaged(), which load() calls.
+   */
+  stage(files: readonly TileFile[]): Promise<StagedTile[]> {
+    return this.tiles.stage(files, this.#stagingDir);
+  }
+
+  /** Removes every staged file. */
+  async discardStaged(): Promise<void> {
+    await rm(this.#stagingDir, { recursive: true, force: true });
+  }
+
+  /**
+   * Publishes the tiles and bundles of a verified checkpoint, staged or given, then the
+   * checkpoint (see above).
+   */
+  async commit(
+    files: readonly TileFile[],
+    note: string,
+    staged: readonly StagedTile[] = []
+  ): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await this.tiles.publishStaged(staged);
     await this.tiles.publish(files);
     await this.writeNote(note);
-    await this.tiles.prunePartials(files.map((f) => f.tile));
+    await this.tiles.prunePartials([...staged, ...files].map((f) => f.tile));
   }
 
   /** Rewrites the checkpoint note (same checkpoint, more cosignatures). */

@@ -30,6 +30,7 @@ import { HASH_SIZE } from '../../core/hash.ts';
 import type { BundleCheck } from '../../core/bundle-check.ts';
 import type { CheckedEntry } from '../log/pending.ts';
 import type { TileFile } from '../log/staging.ts';
+import type { StagedTile } from '../log/tile-store.ts';
 import type { EvidenceStore } from '../witness/evidence.ts';
 import type { WitnessKey } from '../witness/witness-key.ts';
 import type { FollowMeta, FollowState, FollowStore } from './follow-store.ts';
@@ -133,6 +134,7 @@ export class Follower {
 
   async #grow(c: Checkpoint, note: string): Promise<void> {
     const v = this.#state.checkpoint;
+    const writer = this.#state.writer;
     const bundles = newEntryBundles(v.treeSize, c.treeSize);
     const fetches = new Map<number, Promise<Uint8Array>>();
     const start = (i: number): void => {
@@ -143,62 +145,85 @@ export class Follower {
       fetches.set(i, p);
     };
     for (let i = 0; i < BUNDLES_AHEAD; i++) start(i);
-    const files: TileFile[] = [];
-    const leafChecks: Promise<Uint8Array>[] = []; // each bundle's new leaf hashes
+    // Bundles and full hash tiles are written durably under staging/ as they come, so that the
+    // commit after the root check only moves them (follow-store.ts).
+    const staged: Promise<StagedTile[]>[] = [];
+    const stage = (files: readonly TileFile[]): void => {
+      const p = this.#o.store.stage(files);
+      p.catch(() => undefined);
+      staged.push(p);
+    };
+    // The new leaf hashes go into the writer in log order, as the checks of their bundles come
+    // back from the workers.
+    let appended: Promise<void> = Promise.resolve();
     const inFlight: Promise<unknown>[] = [];
     let tail = this.#state.tail;
-    for (let i = 0; i < bundles.length; i++) {
-      const b = bundles[i] as Tile;
-      const bytes = await (fetches.get(i) as Promise<Uint8Array>);
-      fetches.delete(i);
-      start(i + BUNDLES_AHEAD);
-      const entries = decodeEntryBundle(bytes, b.width);
-      const first = b.index * TILE_WIDTH;
-      const skip = Math.max(0, v.treeSize - first); // entries we hold already
-      if (
-        skip > 0 &&
-        !entries.slice(0, skip).every((e, k) => equalBytes(e, tail[k] as Uint8Array))
-      ) {
+    try {
+      for (let i = 0; i < bundles.length; i++) {
+        const b = bundles[i] as Tile;
+        const bytes = await (fetches.get(i) as Promise<Uint8Array>);
+        fetches.delete(i);
+        start(i + BUNDLES_AHEAD);
+        const entries = decodeEntryBundle(bytes, b.width);
+        const first = b.index * TILE_WIDTH;
+        const skip = Math.max(0, v.treeSize - first); // entries we hold already
+        if (
+          skip > 0 &&
+          !entries.slice(0, skip).every((e, k) => equalBytes(e, tail[k] as Uint8Array))
+        ) {
+          await this.#mismatch(c, note);
+          return;
+        }
+        stage([{ tile: b, data: bytes }]); // decoded strictly above: the canonical encoding
+        // Checked on a worker; its leaf hashes serve both trees, its valid entries our own log.
+        const check = this.#o.checkBundle(bytes, b);
+        appended = appended.then(async () => {
+          const { leafHashes } = await check;
+          const leaves: Uint8Array[] = [];
+          for (let at = skip * HASH_SIZE; at < leafHashes.length; at += HASH_SIZE)
+            leaves.push(leafHashes.subarray(at, at + HASH_SIZE));
+          const full = writer.append(leaves).filter((t) => t.tile.width === TILE_WIDTH);
+          if (full.length > 0) stage(full);
+        });
+        appended.catch(() => undefined); // awaited below
+        const submitted = check.then(({ leafHashes, valid }) =>
+          this.#o.submitChecked(
+            valid.flatMap(({ index, publicKey, kind }) => {
+              const j = index - first;
+              if (j < skip) return [];
+              const leafHash = leafHashes.subarray(j * HASH_SIZE, (j + 1) * HASH_SIZE);
+              return [{ bytes: entries[j] as Uint8Array, leafHash, publicKey, kind }];
+            })
+          )
+        );
+        inFlight.push(submitted.catch(() => undefined));
+        if (inFlight.length >= MAX_IN_FLIGHT)
+          await Promise.all(inFlight.splice(0, MAX_IN_FLIGHT / 4));
+        tail = b.width === TILE_WIDTH ? [] : entries;
+      }
+      await appended;
+      if (!equalBytes(writer.root(), c.rootHash)) {
+        await this.#undo(appended, staged);
         await this.#mismatch(c, note);
         return;
       }
-      // Checked on a worker; its leaf hashes serve both trees, its valid entries our own log.
-      const check = this.#o.checkBundle(bytes, b);
-      leafChecks.push(check.then(({ leafHashes }) => leafHashes.subarray(skip * HASH_SIZE)));
-      const submitted = check.then(({ leafHashes, valid }) =>
-        this.#o.submitChecked(
-          valid.flatMap(({ index, publicKey, kind }) => {
-            const j = index - first;
-            if (j < skip) return [];
-            const leafHash = leafHashes.subarray(j * HASH_SIZE, (j + 1) * HASH_SIZE);
-            return [{ bytes: entries[j] as Uint8Array, leafHash, publicKey, kind }];
-          })
-        )
-      );
-      inFlight.push(submitted.catch(() => undefined));
-      if (inFlight.length >= MAX_IN_FLIGHT)
-        await Promise.all(inFlight.splice(0, MAX_IN_FLIGHT / 4));
-      files.push({ tile: b, data: bytes }); // decoded strictly above: the canonical encoding
-      tail = b.width === TILE_WIDTH ? [] : entries;
+      const files = (await Promise.all(staged)).flat();
+      await this.#o.store.commit(writer.partialTiles(), note, files);
+    } catch (e) {
+      await this.#undo(appended, staged);
+      throw e;
     }
-    const settled = inFlight;
-    const newLeaves: Uint8Array[] = [];
-    for (const leaves of await Promise.all(leafChecks)) {
-      for (let at = 0; at < leaves.length; at += HASH_SIZE)
-        newLeaves.push(leaves.subarray(at, at + HASH_SIZE));
-    }
-    const writer = this.#state.writer;
-    const hashTiles = writer.append(newLeaves);
-    if (!equalBytes(writer.root(), c.rootHash)) {
-      this.#state = await this.#o.store.load(this.#o.meta.origin); // undo the appends
-      await this.#mismatch(c, note);
-      return;
-    }
-    await this.#o.store.commit([...hashTiles, ...files], note);
     this.#state = { note, checkpoint: c, writer, tail };
     this.#cosigned = undefined;
-    await Promise.all(settled);
+    await Promise.all(inFlight);
     if (!this.#o.evidence.has(this.#o.meta.origin)) this.#cosign();
+  }
+
+  /** Back to the last verified state, once the appends and writes under way are done. */
+  async #undo(appended: Promise<void>, staged: readonly Promise<unknown>[]): Promise<void> {
+    await appended.catch(() => undefined);
+    await Promise.allSettled(staged);
+    this.#state = await this.#o.store.load(this.#o.meta.origin); // removes what was staged
   }
 
   /** The entries do not hash to root(C): a bad bundle, or C does not extend V (evidence). */

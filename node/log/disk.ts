@@ -33,18 +33,40 @@ const TEMPORARY = /^\..+\.[0-9a-f]{12}\.tmp$/;
 /** Writes `data` to a temporary file beside `path`, fsyncs it, and renames it over `path`. */
 export async function writeAndRename(path: string, data: Uint8Array, mode = 0o644): Promise<void> {
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temporary, 'wx', mode);
+  await writeNewFileDurably(temporary, data, mode);
+  await rename(temporary, path);
+}
+
+/**
+ * Writes `data` durably to `path`, which must not exist: written, dated 1970 (see above) and
+ * fsynced; removed again if that fails.
+ */
+export async function writeNewFileDurably(
+  path: string,
+  data: Uint8Array,
+  mode = 0o644
+): Promise<void> {
+  const handle = await open(path, 'wx', mode);
   try {
     await handle.writeFile(data);
     await handle.utimes(0, 0);
     await handle.sync();
   } catch (e) {
     await handle.close();
-    await unlink(temporary).catch(() => undefined);
+    await unlink(path).catch(() => undefined);
     throw e;
   }
   await handle.close();
-  await rename(temporary, path);
+}
+
+/** Renames files written durably elsewhere to their paths, then syncs each directory once. */
+export async function moveFilesDurably(
+  moves: readonly { readonly from: string; readonly to: string }[]
+): Promise<void> {
+  const dirs = [...new Set(moves.map((m) => dirname(m.to)))];
+  await Promise.all(dirs.map((dir) => mkdir(dir, { recursive: true })));
+  await Promise.all(moves.map((m) => rename(m.from, m.to)));
+  await Promise.all(dirs.map((dir) => syncDirectory(dir)));
 }
 
 /** fsyncs a directory, which makes the renames and unlinks in it durable. */

@@ -31,9 +31,9 @@ export class Pending implements CheckedEntry {
   readonly leafHash: Uint8Array;
   /** Whether a submitter wants a receipt (replication does not: sequencer.ts). */
   wantsReceipt: boolean;
-  #outcome: { readonly accepted: Accepted } | { readonly error: unknown } | undefined;
+  #outcome: { readonly accepted: Accepted } | { readonly error: Error } | undefined;
   #promise: Promise<Accepted> | undefined;
-  #settle: { resolve(a: Accepted): void; reject(e: unknown): void } | undefined;
+  #settle: { resolve(a: Accepted): void; reject(e: Error): void } | undefined;
 
   constructor(entry: CheckedEntry, wantsReceipt: boolean) {
     this.key = keyOf(entry);
@@ -65,7 +65,7 @@ export class Pending implements CheckedEntry {
     this.#settle?.resolve(accepted);
   }
 
-  reject(error: unknown): void {
+  reject(error: Error): void {
     this.#outcome ??= { error };
     this.#settle?.reject(error);
   }
@@ -115,7 +115,7 @@ export class PendingSet {
   }
 
   /** Releases `batch` and answers its submitters with an error. */
-  refuse(batch: readonly Pending[], error: () => unknown): void {
+  refuse(batch: readonly Pending[], error: () => Error): void {
     this.release(batch);
     for (const p of batch) p.reject(error());
   }

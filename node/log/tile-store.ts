@@ -5,12 +5,23 @@
 // tile <N> exists (tlog-tiles allows that; readers then take the full tile's first W hashes).
 
 import { decodeEntryBundle, encodeEntryBundle } from '../../core/entry-bundle.ts';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { ENTRY_BUNDLE_LEVEL, TILE_WIDTH, type Tile } from '../../core/tiles.ts';
 import { HASH_SIZE } from '../../core/hash.ts';
-import { isMissing, removeDurably, writeFilesDurably } from './disk.ts';
+import {
+  isMissing,
+  moveFilesDurably,
+  removeDurably,
+  writeFilesDurably,
+  writeNewFileDurably,
+} from './disk.ts';
 import { tileFile, type Layout } from './layout.ts';
 import type { TileFile } from './staging.ts';
+
+/** A tile or bundle written durably under a staging directory, not yet at its path. */
+export type StagedTile = { readonly tile: Tile; readonly file: string };
 
 /** Reads and writes the tiles of one log directory. */
 export class TileStore {
@@ -45,6 +56,28 @@ export class TileStore {
   async publish(tiles: readonly TileFile[]): Promise<void> {
     await writeFilesDurably(
       tiles.map(({ tile, data }) => ({ path: tileFile(this.#layout, tile), data }))
+    );
+  }
+
+  /**
+   * Writes tiles and bundles durably under `dir`, by names of their own, for publishStaged to
+   * move to their paths later: the slow part of publishing (one fsync a file), done early.
+   */
+  async stage(tiles: readonly TileFile[], dir: string): Promise<StagedTile[]> {
+    await mkdir(dir, { recursive: true });
+    return Promise.all(
+      tiles.map(async ({ tile, data }) => {
+        const file = join(dir, randomBytes(8).toString('hex'));
+        await writeNewFileDurably(file, data);
+        return { tile, file };
+      })
+    );
+  }
+
+  /** Moves staged tiles and bundles to their paths, durably. */
+  async publishStaged(staged: readonly StagedTile[]): Promise<void> {
+    await moveFilesDurably(
+      staged.map(({ tile, file }) => ({ from: file, to: tileFile(this.#layout, tile) }))
     );
   }
 

@@ -162,6 +162,9 @@ describe('recordHash, nodeHash, treeHash (RFC 6962 §2.1)', () => {
       })
     );
     expect(all).toEqual(before);
+    const buffer = Buffer.from(all); // whose slice() is a view, not a copy
+    expect(perfectRoot(buffer, 0, 256)).toEqual(naiveTreeHash(LEAVES.slice(0, 256)));
+    expect(new Uint8Array(buffer)).toEqual(before);
     expect(() => perfectRoot(all, 0, 3)).toThrow(RangeError);
     expect(() => perfectRoot(all, 511, 2)).toThrow(RangeError);
   });

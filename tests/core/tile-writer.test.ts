@@ -112,7 +112,7 @@ describe('tileHashes', () => {
 describe('TileWriter', () => {
   const batches = fc.array(fc.oneof(fc.nat(20), fc.nat(300), fc.nat(3000)), { maxLength: 12 });
 
-  it('returns, for each batch, the tiles newTiles lists, with their contents', () => {
+  it('returns, for each batch, the tiles newTiles lists, and its partial tiles, with their contents', () => {
     fc.assert(
       fc.property(batches, fc.nat(), (sizes, resumeAt) => {
         let writer = new TileWriter();
@@ -124,6 +124,9 @@ describe('TileWriter', () => {
           expect(written.map((d) => d.tile)).toEqual(newTiles(old, old + count));
           for (const { tile, data } of written) expect(data).toEqual(expectedData(tile));
           expect(writer.root()).toEqual(readTreeHash(writer.size, MEMO));
+          const partials = writer.partialTiles();
+          expect(partials.map((d) => d.tile)).toEqual(partialTilesForSize(writer.size));
+          for (const { tile, data } of partials) expect(data).toEqual(expectedData(tile));
           // Keep the partial tiles, as a node does, and resume from them once.
           for (const { tile, data } of written)
             if (tile.width < TILE_WIDTH) partial.set(tile.level, data);

@@ -12,11 +12,7 @@ import { buildEntryIndex } from '../../node/log/entry-index.ts';
 import { dataLayout } from '../../node/log/layout.ts';
 import { loadOrCreateLogKey, type LogKey } from '../../node/log/log-key.ts';
 import { Log, type CommitStep } from '../../node/log/log.ts';
-import {
-  Sequencer,
-  type CheckedEntry,
-  type SequencerOptions,
-} from '../../node/log/sequencer.ts';
+import { Sequencer, type CheckedEntry, type SequencerOptions } from '../../node/log/sequencer.ts';
 import { directorySource } from '../../node/log-source.ts';
 import { testEntry, testLetter } from '../helpers/entries.ts';
 import { logEntries, verifyServedLog } from '../helpers/log-checks.ts';

@@ -174,9 +174,7 @@ describe('entry bundles checked on a worker', () => {
   it('a malformed bundle is refused with its typed error', async () => {
     const bundle: Tile = { level: ENTRY_BUNDLE_LEVEL, index: 0, width: 2 };
     const one = encodeEntryBundle([await testEntry(letter, 1)]);
-    await expect(pool.checkBundle(one, bundle, context)).toRejectWithCode(
-      'MALFORMED_ENTRY_BUNDLE'
-    );
+    await expect(pool.checkBundle(one, bundle, context)).toRejectWithCode('MALFORMED_ENTRY_BUNDLE');
     expect((await pool.checkBundle(one, { ...bundle, width: 1 }, context)).valid).toHaveLength(1);
   });
 });
