@@ -86,6 +86,9 @@ export class App {
       this.phase = 'noMirrors';
       return;
     }
+    // The verification workers start loading now, while the mirrors answer: they are needed
+    // the moment the letter is known, and start-up is a good part of a small log's check.
+    const ed25519 = env.ed25519();
     const answers = await Promise.all(
       this.mirrors.map(async (mirror) => ({
         mirror,
@@ -116,7 +119,7 @@ export class App {
       letter,
       letterId: id,
       logs: this.logs,
-      ed25519: env.ed25519(),
+      ed25519,
       memory: new CheckpointMemory(storage),
       witnessKeys: this.witnessKeys,
       now: env.now,
