@@ -122,6 +122,16 @@ export class Follows {
     );
   }
 
+  /**
+   * The checkpoint served at /logs/<name>/checkpoint: the latest verified note of the log whose
+   * directory name is `name`, with our own cosignature once we made it (§6.4) and those we hold.
+   */
+  async checkpointNote(name: string): Promise<string | undefined> {
+    const entry = this.#byName.get(name);
+    if (entry === undefined) return undefined;
+    return entry.follower.cosigned ?? (await entry.store.readNote());
+  }
+
   /** The store of the log whose directory name is `name` (hex SHA-256 of its origin). */
   store(name: string): FollowStore | undefined {
     return this.#byName.get(name)?.store;

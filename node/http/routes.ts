@@ -143,7 +143,7 @@ async function serveFollowed(res: ServerResponse, follows: Follows, path: string
   if (store === undefined) {
     sendNotFound(res);
   } else if (rest === 'checkpoint') {
-    const note = await store.readNote();
+    const note = await follows.checkpointNote(path.slice(0, slash));
     if (note === undefined) sendNotFound(res);
     else serveCheckpoint(res, note);
   } else {

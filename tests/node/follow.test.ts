@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatLetter, letterId } from '../../core/letter.ts';
 import { sha256 } from '../../core/hash.ts';
 import { toHex, utf8Encode } from '../../core/bytes.ts';
+import { parseNote } from '../../core/note.ts';
 import { buildLog, type BuiltLog } from '../helpers/log.ts';
 import { testEntry, testLetter } from '../helpers/entries.ts';
 import { startMirrorProcess, type MirrorProcess } from '../helpers/mirror-process.ts';
@@ -100,6 +101,12 @@ describe('following a peer log', () => {
   it('verifies, stores, serves, cosigns it, and appends its valid entries to our log', async () => {
     const i = await until('size 3', (x) => x.follows[0]?.treeSize === 3 && x.treeSize === 2);
     expect(i.follows[0]?.cosignatures).toEqual([witnessName(i)]);
+    // Its checkpoint, as we serve it, carries our cosignature (tlog-cosignature).
+    const ours = await (await fetch(new URL(`logs/${followed()}/checkpoint`, node.url))).text();
+    expect(parseNote(ours).signatures.map((s) => s.name)).toEqual([
+      ours.split('\n')[0],
+      witnessName(i),
+    ]);
     const bundle = await fetch(new URL(`logs/${followed()}/tile/entries/000.p/3`, node.url));
     expect(new Uint8Array(await bundle.arrayBuffer())).toEqual(
       served.files.get('tile/entries/000.p/3')
