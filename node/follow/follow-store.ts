@@ -121,6 +121,7 @@ export class FollowStore {
 
   /** Removes every staged file. */
   async discardStaged(): Promise<void> {
+    this.tiles.forgetStagingDir(this.#stagingDir);
     await rm(this.#stagingDir, { recursive: true, force: true });
   }
 

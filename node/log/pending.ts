@@ -2,7 +2,6 @@
 // per public key and kind, so that a second submission of the same entry joins the first and a
 // different one by the same key is seen as a duplicate before it reaches the log.
 
-import { toHex } from '../../core/bytes.ts';
 import type { EntryKind } from '../../core/entry.ts';
 
 /** The answer to an accepted submission: its index and its receipt (core/receipt.ts). */
@@ -121,8 +120,9 @@ export class PendingSet {
   }
 }
 
+/** The kind's initial and the key's 32 bytes as characters: a short string to hash. */
 function keyOf(entry: KeyAndKind): string {
-  return `${entry.kind}:${toHex(entry.publicKey)}`;
+  return (entry.kind === 'sign' ? 's' : 'w') + String.fromCharCode(...entry.publicKey);
 }
 
 /** `result`, or the signal's reason as soon as it aborts. */

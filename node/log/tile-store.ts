@@ -26,6 +26,7 @@ export type StagedTile = { readonly tile: Tile; readonly file: string };
 /** Reads and writes the tiles of one log directory. */
 export class TileStore {
   readonly #layout: Layout;
+  readonly #stagingDirs = new Map<string, Promise<void>>();
 
   constructor(layout: Layout) {
     this.#layout = layout;
@@ -64,7 +65,14 @@ export class TileStore {
    * move to their paths later: the slow part of publishing (one fsync a file), done early.
    */
   async stage(tiles: readonly TileFile[], dir: string): Promise<StagedTile[]> {
-    await mkdir(dir, { recursive: true });
+    // Made once per directory: a follower stages hundreds of files in a row.
+    let made = this.#stagingDirs.get(dir);
+    if (made === undefined) {
+      made = mkdir(dir, { recursive: true }).then(() => undefined);
+      this.#stagingDirs.set(dir, made);
+      made.catch(() => this.#stagingDirs.delete(dir));
+    }
+    await made;
     return Promise.all(
       tiles.map(async ({ tile, data }) => {
         const file = join(dir, randomBytes(8).toString('hex'));
@@ -72,6 +80,11 @@ export class TileStore {
         return { tile, file };
       })
     );
+  }
+
+  /** Forgets that `dir` was made: call it once it is removed. */
+  forgetStagingDir(dir: string): void {
+    this.#stagingDirs.delete(dir);
   }
 
   /** Moves staged tiles and bundles to their paths, durably. */
