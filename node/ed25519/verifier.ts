@@ -34,7 +34,7 @@ const WORKER = new URL('./worker.ts', import.meta.url);
 
 /** The node's verifier: signatures, and whole entry bundles. */
 export type NodeVerifier = Ed25519BatchVerifier & {
-  /** Checks an entry bundle on a worker (core/bundle-check.ts); takes ownership of `bytes`. */
+  /** Checks an entry bundle on a worker (core/bundle-check.ts); `bytes` are left as they are. */
   readonly checkBundle: BundleChecker;
 };
 
