@@ -25,6 +25,24 @@ import {
   type ValidEntry,
 } from './bundle-check.ts';
 import type { RejectCode } from './entry-check.ts';
+import type { ErrorCode } from './errors.ts';
+
+/** A request to a worker to check one entry bundle: its bytes, and what they are checked against. */
+export type BundleCheckRequest = {
+  readonly id: number;
+  readonly bundle: Tile;
+  readonly bytes: ArrayBuffer;
+  readonly letterId: Uint8Array;
+  readonly stampBits: number;
+};
+
+/**
+ * A worker's answer to a BundleCheckRequest: the outcome packed by packBundleCheck, or the
+ * error, with its code when it is an UndersignedError (a malformed bundle).
+ */
+export type BundleCheckAnswer =
+  | { readonly id: number; readonly check: ArrayBuffer }
+  | { readonly id: number; readonly error: string; readonly code?: ErrorCode };
 
 const KEY = 32;
 const SIGN = 0x01;

@@ -21,8 +21,8 @@ import {
   untilAborted,
 } from '../../core/ed25519-batch.ts';
 import { bundleChecker, type BundleCheck, type BundleChecker } from '../../core/bundle-check.ts';
-import { unpackBundleCheck } from '../../core/bundle-result.ts';
-import { UndersignedError, type ErrorCode } from '../../core/errors.ts';
+import { unpackBundleCheck, type BundleCheckAnswer } from '../../core/bundle-result.ts';
+import { UndersignedError } from '../../core/errors.ts';
 import { packSignatures, unpackVerdicts } from '../../core/signature-pack.ts';
 import { PUBLIC_KEY_SIZE, SIGNATURE_SIZE } from '../../core/ed25519.ts';
 import { hasLibsodium, libsodiumVerifier, verifyWithLibsodium } from './libsodium.ts';
@@ -51,10 +51,7 @@ export type NodeEd25519VerifierOptions = {
 };
 
 /** A worker's answer (worker.ts). */
-type Answer =
-  | { readonly id: number; readonly verdicts: ArrayBuffer }
-  | { readonly id: number; readonly check: ArrayBuffer }
-  | { readonly id: number; readonly error: string; readonly code?: ErrorCode };
+type Answer = { readonly id: number; readonly verdicts: ArrayBuffer } | BundleCheckAnswer;
 /** A request sent to a worker: its weight (signatures or entries), and how it ends. */
 type Job = { weight: number; settle: (answer: Answer) => void; redo: () => void };
 type Lane = { worker: Worker; jobs: Map<number, Job>; outstanding: number; online: boolean };

@@ -12,20 +12,12 @@ import { parentPort } from 'node:worker_threads';
 import { libsodiumVerifier, verifyWithLibsodium } from './libsodium.ts';
 import { packVerdicts, unpackSignatures } from '../../core/signature-pack.ts';
 import { checkEntryBundle } from '../../core/bundle-check.ts';
-import { packBundleCheck } from '../../core/bundle-result.ts';
+import { packBundleCheck, type BundleCheckRequest } from '../../core/bundle-result.ts';
 import { isUndersignedError } from '../../core/errors.ts';
-import type { Tile } from '../../core/tiles.ts';
 
 /** A request to a worker of the pool. */
 export type WorkerRequest =
-  | { readonly id: number; readonly packed: ArrayBuffer }
-  | {
-      readonly id: number;
-      readonly bundle: Tile;
-      readonly bytes: ArrayBuffer;
-      readonly letterId: Uint8Array;
-      readonly stampBits: number;
-    };
+  { readonly id: number; readonly packed: ArrayBuffer } | BundleCheckRequest;
 
 if (parentPort === null) throw new Error('node/ed25519/worker.ts runs as a worker thread');
 const port = parentPort;

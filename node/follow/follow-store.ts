@@ -8,8 +8,9 @@
 //   staging/                     tiles and bundles of a checkpoint being verified (stage())
 //
 // Crash-safe order, as in node/log/log.ts: tiles and bundles first (each file final once it
-// exists: written and fsynced under staging/, then moved), then the checkpoint. A crash in between leaves the old checkpoint, which the files
-// on disk still extend: the next start resumes from it.
+// exists: written and fsynced under staging/, then moved), then the checkpoint. A crash in
+// between leaves the old checkpoint, which the files on disk still extend: the next start
+// resumes from it.
 
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';

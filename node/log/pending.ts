@@ -59,11 +59,13 @@ export class Pending implements CheckedEntry {
     return this.#promise;
   }
 
+  /** Answers the submitters: the entry is in a signed checkpoint. */
   resolve(accepted: Accepted): void {
     this.#outcome ??= { accepted };
     this.#settle?.resolve(accepted);
   }
 
+  /** Answers the submitters with a refusal. */
   reject(error: Error): void {
     this.#outcome ??= { error };
     this.#settle?.reject(error);

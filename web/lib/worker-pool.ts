@@ -4,7 +4,7 @@
 //   - a BundleChecker (core/bundle-check.ts) for the log verifier (core/verifier.ts): each entry
 //     bundle's bytes are transferred to a worker, which runs checkEntryBundle on them (decode,
 //     leaf hashes, entry checks, signatures) and answers with one packed buffer
-//     (lib/bundle-result.ts). The page keeps only what spans bundles: the tree, the tally.
+//     (core/bundle-result.ts). The page keeps only what spans bundles: the tree, the tally.
 //     lib/log-verify.ts keeps BUNDLES_PER_WORKER bundles per worker in flight, so that every
 //     worker has the next bundle queued while it checks the current one;
 //   - an Ed25519BatchVerifier (core/ed25519-batch.ts): each verifyMany call is cut into one
@@ -19,28 +19,25 @@ import type {
   SignedMessage,
 } from '../../core/ed25519-batch.ts';
 import type { BundleChecker } from '../../core/bundle-check.ts';
-import { ENTRY_BUNDLE_LEVEL, type Tile } from '../../core/tiles.ts';
+import { ENTRY_BUNDLE_LEVEL } from '../../core/tiles.ts';
 import { packSignatures, unpackVerdicts } from '../../core/signature-pack.ts';
-import { unpackBundleCheck } from '../../core/bundle-result.ts';
+import {
+  unpackBundleCheck,
+  type BundleCheckAnswer,
+  type BundleCheckRequest,
+} from '../../core/bundle-result.ts';
 
 /** A message to a verification worker. */
 export type WorkerRequest =
   | { readonly id: number; readonly buffer: ArrayBuffer }
   | { readonly id: number; readonly backend: true }
-  | {
-      readonly id: number;
-      readonly bundle: Tile;
-      readonly bytes: ArrayBuffer;
-      readonly letterId: Uint8Array;
-      readonly stampBits: number;
-    };
+  | BundleCheckRequest;
 
 /** A message from a verification worker. */
 export type WorkerAnswer =
   | { readonly id: number; readonly verdicts: ArrayBuffer }
   | { readonly id: number; readonly backend: Ed25519Backend }
-  | { readonly id: number; readonly check: ArrayBuffer }
-  | { readonly id: number; readonly error: string; readonly code?: ErrorCode };
+  | BundleCheckAnswer;
 
 /** The part of a worker's global scope the workers use. */
 export type WorkerScope = {
