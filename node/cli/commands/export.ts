@@ -1,8 +1,6 @@
 // undersigned export: verify a log and write it as one offline copy, a CARv1 file (node/car/).
 
 import { letterIdHex } from '../../../core/letter.ts';
-import { collectLog } from '../../car/verify-copy.ts';
-import { formatLogCar } from '../../car/log-car.ts';
 import { writeFileDurably } from '../../files.ts';
 import { progressBar } from '../progress.ts';
 import { repeated, required, type Command } from '../command.ts';
@@ -33,6 +31,11 @@ undersigned verify FILE.car checks it with no network. Prints the root CID and t
     witness: { type: 'string', multiple: true },
   },
   async run(values, io) {
+    // Loaded here, not with the CLI: every other command starts without the CAR and IPLD code.
+    const [{ collectLog }, { formatLogCar }] = await Promise.all([
+      import('../../car/verify-copy.ts'),
+      import('../../car/log-car.ts'),
+    ]);
     const from = required(values, 'from');
     const out = required(values, 'out');
     const target = await resolveTarget(from, io.signal);

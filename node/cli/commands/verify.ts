@@ -7,8 +7,6 @@ import { newVerifier } from '../../../core/note.ts';
 import { tilePath } from '../../../core/tiles.ts';
 import { verifyLog, type LogVerification } from '../../../core/verifier.ts';
 import { UndersignedError } from '../../../core/errors.ts';
-import { parseLogCar } from '../../car/log-car.ts';
-import { verifyLogCopy } from '../../car/verify-copy.ts';
 import { nodeEd25519 } from '../../ed25519/verifier.ts';
 import { readWholeFile } from '../../files.ts';
 import { progressBar } from '../progress.ts';
@@ -122,6 +120,11 @@ async function verifyCar(
   io: CommandIO,
   onProgress: OnProgress
 ): Promise<Checked> {
+  // The CAR and IPLD code loads only here, for a file: verifying a mirror has no use for it.
+  const [{ parseLogCar }, { verifyLogCopy }] = await Promise.all([
+    import('../../car/log-car.ts'),
+    import('../../car/verify-copy.ts'),
+  ]);
   const { root, copy } = parseLogCar(await readWholeFile(file));
   const letterFile = optional(values, 'letter');
   if (letterFile !== undefined && !equalBytes(await readWholeFile(letterFile), copy.letter))
