@@ -20,12 +20,14 @@ import { HASH_SIZE } from './hash.ts';
 import { TILE_WIDTH, type Tile } from './tiles.ts';
 import {
   assertEntryBundleTile,
+  checkEntryBundle,
   type BundleCheck,
   type RejectedEntry,
   type ValidEntry,
 } from './bundle-check.ts';
 import type { RejectCode } from './entry-check.ts';
-import type { ErrorCode } from './errors.ts';
+import { isUndersignedError, UndersignedError, type ErrorCode } from './errors.ts';
+import type { Ed25519BatchVerifier } from './ed25519-batch.ts';
 
 /** A request to a worker to check one entry bundle: its bytes, and what they are checked against. */
 export type BundleCheckRequest = {
@@ -43,6 +45,40 @@ export type BundleCheckRequest = {
 export type BundleCheckAnswer =
   | { readonly id: number; readonly check: ArrayBuffer }
   | { readonly id: number; readonly error: string; readonly code?: ErrorCode };
+
+/**
+ * Answers `request` on a worker: checkEntryBundle (bundle-check.ts) on its bytes with the
+ * signature backend `ed25519`, packed; or the error, typed when it is an UndersignedError.
+ * Never rejects. Transfer the answer's `check` buffer with it.
+ */
+export async function answerBundleCheck(
+  request: BundleCheckRequest,
+  ed25519: Ed25519BatchVerifier
+): Promise<BundleCheckAnswer> {
+  const { id, bundle, letterId, stampBits } = request;
+  try {
+    const outcome = await checkEntryBundle(new Uint8Array(request.bytes), bundle, {
+      letterId,
+      stampBits,
+      ed25519,
+    });
+    return { id, check: packBundleCheck(outcome, bundle) };
+  } catch (e) {
+    const error = e instanceof Error ? e.message : String(e);
+    return isUndersignedError(e) ? { id, error, code: e.code } : { id, error };
+  }
+}
+
+/**
+ * The outcome a worker answered for `bundle`, or its error thrown again: typed when the worker's
+ * was an UndersignedError (a malformed bundle).
+ */
+export function readBundleCheckAnswer(answer: BundleCheckAnswer, bundle: Tile): BundleCheck {
+  if ('check' in answer) return unpackBundleCheck(answer.check, bundle);
+  throw answer.code === undefined
+    ? new Error(`verification worker failed: ${answer.error}`)
+    : new UndersignedError(answer.code, answer.error);
+}
 
 const KEY = 32;
 const SIGN = 0x01;

@@ -11,9 +11,7 @@
 import { parentPort } from 'node:worker_threads';
 import { libsodiumVerifier, verifyWithLibsodium } from './libsodium.ts';
 import { packVerdicts, unpackSignatures } from '../../core/signature-pack.ts';
-import { checkEntryBundle } from '../../core/bundle-check.ts';
-import { packBundleCheck, type BundleCheckRequest } from '../../core/bundle-result.ts';
-import { isUndersignedError } from '../../core/errors.ts';
+import { answerBundleCheck, type BundleCheckRequest } from '../../core/bundle-result.ts';
 
 /** A request to a worker of the pool. */
 export type WorkerRequest =
@@ -34,15 +32,7 @@ port.on('message', (request: WorkerRequest) => {
     port.postMessage({ id, verdicts }, [verdicts]);
     return;
   }
-  const { bundle, letterId, stampBits } = request;
-  checkEntryBundle(new Uint8Array(request.bytes), bundle, { letterId, stampBits, ed25519 }).then(
-    (outcome) => {
-      const check = packBundleCheck(outcome, bundle);
-      port.postMessage({ id, check }, [check]);
-    },
-    (e: unknown) => {
-      const error = e instanceof Error ? e.message : String(e);
-      port.postMessage(isUndersignedError(e) ? { id, error, code: e.code } : { id, error });
-    }
-  );
+  void answerBundleCheck(request, ed25519).then((answer) => {
+    port.postMessage(answer, 'check' in answer ? [answer.check] : []);
+  });
 });

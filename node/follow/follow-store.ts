@@ -55,6 +55,8 @@ export class FollowStore {
   readonly dir: string;
   readonly tiles: TileStore;
   readonly #stagingDir: string;
+  /** The staging directory, once made (discardStaged removes it). */
+  #staging: Promise<void> | undefined;
 
   constructor(followsDir: string, origin: string) {
     this.dir = join(followsDir, followName(origin));
@@ -116,13 +118,16 @@ export class FollowStore {
    * is being verified: commit() then only moves them. What a crash or a failed check leaves
    * there is removed by discardStaged(), which load() calls.
    */
-  stage(files: readonly TileFile[]): Promise<StagedTile[]> {
+  async stage(files: readonly TileFile[]): Promise<StagedTile[]> {
+    // Made once, not for each of the hundreds of files a catch-up stages.
+    this.#staging ??= mkdir(this.#stagingDir, { recursive: true }).then(() => undefined);
+    await this.#staging;
     return this.tiles.stage(files, this.#stagingDir);
   }
 
   /** Removes every staged file. */
   async discardStaged(): Promise<void> {
-    this.tiles.forgetStagingDir(this.#stagingDir);
+    this.#staging = undefined;
     await rm(this.#stagingDir, { recursive: true, force: true });
   }
 

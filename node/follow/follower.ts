@@ -163,6 +163,7 @@ export class Follower {
     let appended: Promise<void> = Promise.resolve();
     const inFlight: Promise<unknown>[] = [];
     let tail = this.#state.tail;
+    let matches: boolean;
     try {
       for (let i = 0; i < bundles.length; i++) {
         const b = bundles[i] as Tile;
@@ -207,16 +208,19 @@ export class Follower {
         tail = b.width === TILE_WIDTH ? [] : entries;
       }
       await appended;
-      if (!equalBytes(writer.root(), c.rootHash)) {
-        await this.#undo(appended, staged);
-        await this.#mismatch(c, note);
-        return;
+      matches = equalBytes(writer.root(), c.rootHash);
+      if (matches) {
+        const files = (await Promise.all(staged)).flat();
+        await this.#o.store.commit(writer.partialTiles(), note, files);
       }
-      const files = (await Promise.all(staged)).flat();
-      await this.#o.store.commit(writer.partialTiles(), note, files);
     } catch (e) {
       await this.#undo(appended, staged);
       throw e;
+    }
+    if (!matches) {
+      await this.#undo(appended, staged);
+      await this.#mismatch(c, note);
+      return;
     }
     this.#state = { note, checkpoint: c, writer, tail };
     this.#cosigned = undefined;

@@ -5,7 +5,7 @@
 // tile <N> exists (tlog-tiles allows that; readers then take the full tile's first W hashes).
 
 import { decodeEntryBundle, encodeEntryBundle } from '../../core/entry-bundle.ts';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ENTRY_BUNDLE_LEVEL, TILE_WIDTH, type Tile } from '../../core/tiles.ts';
@@ -26,7 +26,6 @@ export type StagedTile = { readonly tile: Tile; readonly file: string };
 /** Reads and writes the tiles of one log directory. */
 export class TileStore {
   readonly #layout: Layout;
-  readonly #stagingDirs = new Map<string, Promise<void>>();
 
   constructor(layout: Layout) {
     this.#layout = layout;
@@ -61,18 +60,11 @@ export class TileStore {
   }
 
   /**
-   * Writes tiles and bundles durably under `dir`, by names of their own, for publishStaged to
-   * move to their paths later: the slow part of publishing (one fsync a file), done early.
+   * Writes tiles and bundles durably under `dir` (which must exist), by names of their own, for
+   * publishStaged to move to their paths later: the slow part of publishing (one fsync a file),
+   * done early.
    */
   async stage(tiles: readonly TileFile[], dir: string): Promise<StagedTile[]> {
-    // Made once per directory: a follower stages hundreds of files in a row.
-    let made = this.#stagingDirs.get(dir);
-    if (made === undefined) {
-      made = mkdir(dir, { recursive: true }).then(() => undefined);
-      this.#stagingDirs.set(dir, made);
-      made.catch(() => this.#stagingDirs.delete(dir));
-    }
-    await made;
     return Promise.all(
       tiles.map(async ({ tile, data }) => {
         const file = join(dir, randomBytes(8).toString('hex'));
@@ -80,11 +72,6 @@ export class TileStore {
         return { tile, file };
       })
     );
-  }
-
-  /** Forgets that `dir` was made: call it once it is removed. */
-  forgetStagingDir(dir: string): void {
-    this.#stagingDirs.delete(dir);
   }
 
   /** Moves staged tiles and bundles to their paths, durably. */

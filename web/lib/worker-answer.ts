@@ -8,10 +8,9 @@
 // bundle), so that the page rethrows it typed.
 
 import type { Ed25519BatchVerifier } from '../../core/ed25519-batch.ts';
-import { checkEntryBundle } from '../../core/bundle-check.ts';
 import { isUndersignedError } from '../../core/errors.ts';
 import { packVerdicts, unpackSignatures } from '../../core/signature-pack.ts';
-import { packBundleCheck } from '../../core/bundle-result.ts';
+import { answerBundleCheck } from '../../core/bundle-result.ts';
 import type { WorkerAnswer, WorkerRequest } from './worker-pool.ts';
 
 /** The answer to `request` and the buffers to transfer with it. Never rejects. */
@@ -24,14 +23,8 @@ export async function answerRequest(
     if ('backend' in request)
       return { answer: { id, backend: await ed25519.backend() }, transfer: [] };
     if ('bundle' in request) {
-      const { bundle, letterId, stampBits } = request;
-      const outcome = await checkEntryBundle(new Uint8Array(request.bytes), bundle, {
-        letterId,
-        stampBits,
-        ed25519,
-      });
-      const check = packBundleCheck(outcome, bundle);
-      return { answer: { id, check }, transfer: [check] };
+      const answer = await answerBundleCheck(request, ed25519);
+      return { answer, transfer: 'check' in answer ? [answer.check] : [] };
     }
     const verdicts = packVerdicts(await ed25519.verifyMany(unpackSignatures(request.buffer)));
     return { answer: { id, verdicts }, transfer: [verdicts] };

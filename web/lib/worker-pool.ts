@@ -22,7 +22,7 @@ import type { BundleChecker } from '../../core/bundle-check.ts';
 import { ENTRY_BUNDLE_LEVEL } from '../../core/tiles.ts';
 import { packSignatures, unpackVerdicts } from '../../core/signature-pack.ts';
 import {
-  unpackBundleCheck,
+  readBundleCheckAnswer,
   type BundleCheckAnswer,
   type BundleCheckRequest,
 } from '../../core/bundle-result.ts';
@@ -151,9 +151,9 @@ export function createWorkerPool(size: number, spawn: () => WorkerLike): WorkerP
         [buffer],
         signal
       );
-      if ('error' in answer) throw workerError(answer);
-      if (!('check' in answer)) throw new Error('bug: a worker answered the wrong question');
-      return unpackBundleCheck(answer.check, bundle);
+      if (!('check' in answer || 'error' in answer))
+        throw new Error('bug: a worker answered the wrong question');
+      return readBundleCheckAnswer(answer, bundle);
     },
     async backend() {
       const answer = await ask((id) => ({ id, backend: true }), 0, []);
