@@ -13,10 +13,14 @@ export default defineConfig({
     target: 'es2023',
     // Chromium, Firefox and Safari preload modules natively; the polyfill would fetch() them.
     modulePreload: { polyfill: false },
+    // The largest chunk is libp2p for live updates (web/lib/live.ts, about 540 kB, 150 kB
+    // gzipped), which loads only when the user turns them on.
+    chunkSizeWarningLimit: 600,
   },
   test: {
     root: '.',
     setupFiles: ['tests/setup.ts'],
+    globalSetup: ['tests/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

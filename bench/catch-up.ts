@@ -122,6 +122,8 @@ try {
   });
   const bareRuns: number[] = [];
   const catchUpRuns: number[] = [];
+  const startUps: number[] = []; // spawn until the node serves HTTP
+  const firsts: number[] = []; // spawn until its own log holds entries
   let peakRss = 0;
   let followerRss = 0;
   for (let run = 0; run < runs; run++) {
@@ -140,21 +142,22 @@ try {
       args: ['--no-p2p', '--follow', proxyUrl, '--poll-ms', '200'],
     });
     peakRss = 0;
+    const up = (performance.now() - started) / 1000;
+    let first = 0;
     for (;;) {
       peakRss = Math.max(peakRss, rssOf(fresh));
       const i = await info(fresh);
+      if (first === 0 && i.treeSize > 0) first = (performance.now() - started) / 1000;
       if (i.treeSize === count && i.follows[0]?.treeSize === count) break;
       await new Promise((r) => setTimeout(r, 50));
     }
     catchUpRuns.push((performance.now() - started) / 1000);
+    startUps.push(up);
+    firsts.push(first);
     console.error(
-      fresh
-        .output()
-        .split('\n')
-        .filter((l) => l.startsWith('T '))
-        .join(' | '),
-      ' total',
-      (performance.now() - started).toFixed(0)
+      `catch-up run ${run + 1}: bare ${(bareRuns.at(-1) ?? 0).toFixed(2)} s; the node serves ` +
+        `after ${up.toFixed(2)} s, its own log has entries after ${first.toFixed(2)} s ` +
+        `and all of them after ${(catchUpRuns.at(-1) ?? 0).toFixed(2)} s`
     );
     followerRss = rssOf(fresh);
     await fresh.stop();
@@ -196,6 +199,8 @@ try {
     webCryptoSeconds: Math.round(webCryptoSeconds * 100) / 100,
     catchUpSeconds: Math.round(catchUpSeconds * 100) / 100,
     catchUpRuns: catchUpRuns.map((x) => Math.round(x * 100) / 100),
+    startUpSeconds: Math.round(median(startUps) * 100) / 100,
+    firstEntriesSeconds: Math.round(median(firsts) * 100) / 100,
     ratio: Math.round((catchUpSeconds / bareSeconds) * 100) / 100,
     bytesPerEntry: Math.round((bytes / count) * 10) / 10,
     requests,
@@ -215,6 +220,7 @@ ${report.machine}; signature backend: ${report.backend}
 | Bare signature verification of the same entries (the node's verifier), median of ${runs} (runs) | ${report.bareSeconds} s (${seconds(bareRuns)}) |
 | The same through Node's WebCrypto, for comparison | ${report.webCryptoSeconds} s |
 | Fresh node catching up over HTTP, full verification, into its own log (target ≤ 15 s), median of ${runs}, each run right after a bare one (runs) | ${report.catchUpSeconds} s (${seconds(catchUpRuns)}) |
+| Of which: spawn until the node serves HTTP; until its own log holds its first entries (medians) | ${report.startUpSeconds} s; ${report.firstEntriesSeconds} s |
 | Ratio of the medians (target ≤ 2) | ${report.ratio} |
 | Ratio to WebCrypto verification | ${Math.round((report.catchUpSeconds / report.webCryptoSeconds) * 100) / 100} |
 | Bytes fetched per entry (${report.requests} requests) | ${report.bytesPerEntry} B |

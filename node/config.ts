@@ -36,6 +36,7 @@ export const CONFIG_KEYS: Readonly<Record<string, Spec>> = {
   'batch-ms': { kind: 'integer' },
   web: { kind: 'path' },
   listen: { kind: 'string', multiple: true },
+  announce: { kind: 'string', multiple: true },
   peer: { kind: 'string', multiple: true },
   follow: { kind: 'string', multiple: true },
   'public-url': { kind: 'string', multiple: true },

@@ -32,6 +32,8 @@ import { Metrics } from './metrics/metrics.ts';
 /** The libp2p side: where to listen and which peers to dial; false runs without libp2p. */
 export type P2POptions = {
   readonly listen?: readonly string[];
+  /** Addresses announced instead of the listen ones (a public name behind a TLS proxy). */
+  readonly announce?: readonly string[];
   readonly peers?: readonly string[];
 };
 
@@ -182,6 +184,7 @@ export async function createMirror(options: MirrorOptions): Promise<Mirror> {
       p2p = await createMirrorP2P({
         dataDir: join(layout.dataDir, 'p2p'),
         ...(options.p2p?.listen === undefined ? {} : { listen: options.p2p.listen }),
+        ...(options.p2p?.announce === undefined ? {} : { announce: options.p2p.announce }),
         ...(options.p2p?.peers === undefined ? {} : { peers: options.p2p.peers }),
       });
       const blocks = new TileBlocks(p2p, log.tiles);

@@ -6,6 +6,7 @@ import { App as AppState } from './lib/app.svelte.ts';
 import { KeyStore } from './lib/key-store.ts';
 import { createVerifyPool, type WorkerPool } from './lib/worker-pool.ts';
 import { fragmentParams } from './lib/mirrors.ts';
+import { liveChosen } from './lib/live-targets.ts';
 import './style.css';
 
 /** How often the page re-reads checkpoints for live updates (`#poll=<ms>` overrides it). */
@@ -20,15 +21,18 @@ function storage(): Storage | undefined {
 }
 
 let pool: WorkerPool | undefined;
-const poll = Number(fragmentParams(location.hash).get('poll') ?? POLL_MS);
+const params = fragmentParams(location.hash);
+const poll = Number(params.get('poll') ?? POLL_MS);
+const store = storage();
 const state = new AppState({
   location,
-  storage: storage(),
+  storage: store,
   document,
   ed25519: () => (pool ??= createVerifyPool()),
   keyStore: new KeyStore(),
   now: () => performance.now(),
   pollMs: Number.isSafeInteger(poll) && poll >= 0 ? poll : POLL_MS,
+  live: liveChosen(params, store),
   reload: (hash) => {
     location.hash = hash;
     location.reload();

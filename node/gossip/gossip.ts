@@ -17,6 +17,7 @@ import { checkEntry } from '../../core/entry-check.ts';
 import type { Letter } from '../../core/letter.ts';
 import { letterId, letterIdHex } from '../../core/letter.ts';
 import { openNote } from '../../core/note.ts';
+import { letterTopic } from '../../core/topic.ts';
 import { KEY_TYPE_COSIGNATURE, KEY_TYPE_ED25519 } from '../../core/note-key.ts';
 import { newVerifier } from '../../core/note.ts';
 import { checkLogOrigin } from '../../core/origin.ts';
@@ -50,11 +51,6 @@ export type GossipOptions = {
   readonly signal: AbortSignal;
 };
 
-/** The topic of a letter, §8.1. */
-export function letterTopic(letter: Letter): string {
-  return `undersigned/1/${letterIdHex(letter)}`;
-}
-
 /** A running gossip participant. */
 export type Gossip = {
   /** Queues entries committed from HTTP submissions for publication. */
@@ -65,7 +61,7 @@ export type Gossip = {
 
 /** Subscribes to the letter's topic and starts announcing. */
 export function startGossip(o: GossipOptions): Gossip {
-  const topic = letterTopic(o.letter);
+  const topic = letterTopic(letterIdHex(o.letter));
   const id = letterId(o.letter);
   const publish = (data: Uint8Array): void => {
     if (o.signal.aborted) return;

@@ -81,6 +81,11 @@ export interface Libp2pConfig {
   privateKey: PrivateKey;
   datastore: NonNullable<Libp2pOptions['datastore']>;
   listen: readonly string[];
+  /**
+   * Addresses announced instead of the listen addresses (identify, /info): a public name behind
+   * a proxy, such as /dns4/mirror.example/tcp/443/wss. None: the listen addresses.
+   */
+  announce?: readonly string[];
   peers: PeerList;
 }
 
@@ -91,7 +96,12 @@ export function libp2pOptions(config: Libp2pConfig): Libp2pOptions<P2PServices> 
     privateKey: config.privateKey,
     datastore: config.datastore,
     nodeInfo: { name: AGENT, version: '0', userAgent: AGENT },
-    addresses: { listen: [...config.listen] },
+    addresses: {
+      listen: [...config.listen],
+      ...(config.announce !== undefined && config.announce.length > 0
+        ? { announce: [...config.announce] }
+        : {}),
+    },
     transports: [tcp(), webSockets(), webRTCDirect(WEBRTC_DIRECT_INIT)],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],

@@ -33,6 +33,8 @@ export interface BlockNode {
 export interface BlockNodeConfig {
   dataDir: string;
   listen: readonly string[];
+  /** Addresses announced instead of the listen addresses (config.ts). */
+  announce?: readonly string[];
   peers: PeerList;
 }
 
@@ -47,7 +49,13 @@ export async function startBlockNode(config: BlockNodeConfig): Promise<BlockNode
   await forgetPeers(datastore);
 
   const libp2p = await createLibp2p(
-    libp2pOptions({ privateKey, datastore, listen: config.listen, peers: config.peers })
+    libp2pOptions({
+      privateKey,
+      datastore,
+      listen: config.listen,
+      ...(config.announce === undefined ? {} : { announce: config.announce }),
+      peers: config.peers,
+    })
   );
   // Helia 7 composes features as mixins: bitswap reads `helia.libp2p`, which @helia/libp2p
   // would create from its own (phoning-home) defaults. We hand it ours instead.

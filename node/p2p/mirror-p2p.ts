@@ -10,7 +10,7 @@ import { asCid, blockCid, checkBlock } from './cid.ts';
 import { DEFAULT_LISTEN } from './config.ts';
 import { getDirectory, putDirectory, type DirectoryEntry } from './directory.ts';
 import { startBlockNode } from './helia.ts';
-import { parsePeers } from './peers.ts';
+import { parseAnnounced, parsePeers } from './peers.ts';
 import { publishTopic, subscribeTopic, topicPeers, type MessageHandler } from './pubsub.ts';
 import { keepConnected } from './reconnect.ts';
 import { handleSubmitProtocol, type SubmitProtocolOptions } from './submit-protocol.ts';
@@ -25,6 +25,8 @@ export interface MirrorP2POptions {
   dataDir: string;
   /** Multiaddrs to listen on; DEFAULT_LISTEN (loopback only) if omitted. */
   listen?: readonly string[];
+  /** Multiaddrs announced instead of the listen addresses (config.ts); checked here. */
+  announce?: readonly string[];
   /** Multiaddrs ending in /p2p/<peer id>: the only peers ever dialed. */
   peers?: readonly string[];
   /** Aborts startup, and stops the node once started. */
@@ -84,6 +86,7 @@ export async function createMirrorP2P(options: MirrorP2POptions): Promise<Mirror
   const node = await startBlockNode({
     dataDir: options.dataDir,
     listen: options.listen ?? DEFAULT_LISTEN,
+    announce: parseAnnounced(options.announce ?? []),
     peers,
   });
   const { helia, libp2p } = node;

@@ -67,6 +67,42 @@ function parsePeerAddress(text: unknown, i: number): Multiaddr {
   return address;
 }
 
+/**
+ * Checks the addresses a node announces instead of its listen ones (config.ts): at most
+ * MAX_PEERS multiaddrs, with no /p2p/ part (libp2p adds this node's own). Throws BAD_CONFIG.
+ */
+export function parseAnnounced(addresses: readonly string[]): string[] {
+  if (addresses.length > MAX_PEERS) {
+    throw new UndersignedError(
+      'BAD_CONFIG',
+      `${addresses.length} announced addresses, at most ${MAX_PEERS}`
+    );
+  }
+  return addresses.map((text, i) => {
+    if (text.length > MAX_ADDRESS_LENGTH) {
+      throw new UndersignedError(
+        'BAD_CONFIG',
+        `announced address ${i} is longer than ${MAX_ADDRESS_LENGTH} characters`
+      );
+    }
+    let address: Multiaddr;
+    try {
+      address = multiaddr(text);
+    } catch (cause) {
+      throw new UndersignedError('BAD_CONFIG', `announced address ${i} is not a multiaddr`, {
+        cause,
+      });
+    }
+    if (address.getComponents().some((c) => c.name === 'p2p')) {
+      throw new UndersignedError(
+        'BAD_CONFIG',
+        `announced address ${i} names a peer: leave out /p2p/, the node adds its own`
+      );
+    }
+    return address.toString();
+  });
+}
+
 /** The peer ID text in the final /p2p/ component of `address`, if any. */
 export function peerIdOf(address: Multiaddr): string | undefined {
   const last = address.getComponents().at(-1);

@@ -3,7 +3,7 @@
 // Every request a page makes is recorded, so that tests can assert which hosts it talked to.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,13 +23,24 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The built web client every node serves at /. */
 export const WEB_DIR = join(ROOT, 'dist', 'web');
 
-/** Builds the web client if dist/web has no index.html. */
+/** Builds the web client unless dist/web holds a build newer than every source of it. */
 export function ensureBuilt(): void {
-  if (existsSync(join(WEB_DIR, 'index.html'))) return;
+  const built = join(WEB_DIR, 'index.html');
+  if (existsSync(built) && newestSource() < statSync(built).mtimeMs) return;
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], {
     cwd: ROOT,
     stdio: 'ignore',
   });
+}
+
+/** The latest modification time of the client's sources: web/, core/ and the build config. */
+function newestSource(): number {
+  const files = ['web', 'core'].flatMap((dir) =>
+    readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(entry.parentPath, entry.name))
+  );
+  return Math.max(...[...files, join(ROOT, 'vite.config.ts')].map((f) => statSync(f).mtimeMs));
 }
 
 /** How every test and benchmark runs Chromium: headless, quiet, contacting no one by itself. */

@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLetter } from '../../core/letter.ts';
 import type { MirrorProcess } from '../helpers/mirror-process.ts';
 import {
-  ensureBuilt,
   foreignRequests,
   HAS_CHROMIUM,
   launchBrowser,
@@ -39,7 +38,6 @@ describe.skipIf(!HAS_CHROMIUM)('the web client in headless Chromium', () => {
   let tamperUrl: string;
 
   beforeAll(async () => {
-    ensureBuilt();
     dir = await letterDir(letter);
     a = await startNode(dir.letterFile, join(dir.dir, 'a'));
     // Node B follows node A's log over HTTP (docs/REPLICATION.md) and copies its entries.

@@ -150,7 +150,16 @@ describe('undersigned init', () => {
     });
     const examples = lines.filter((l) => /^# [a-z0-9-]+ = /.test(l)).map((l) => l.slice(2));
     expect(Object.keys(parseConfig(examples.join('\n'), 'examples', out)).sort()).toEqual(
-      ['follow', 'log-format', 'no-metrics', 'no-p2p', 'peer', 'public-url', 'seed'].sort()
+      [
+        'announce',
+        'follow',
+        'log-format',
+        'no-metrics',
+        'no-p2p',
+        'peer',
+        'public-url',
+        'seed',
+      ].sort()
     );
     const before = readFileSync(join(out, 'letter.txt'));
     const again = await runCli(['init', '--title', 'Yes', '--text', text, '--dir', out]);

@@ -25,7 +25,7 @@ import {
   type MirrorP2P,
   type MirrorP2POptions,
 } from '../../node/p2p/mirror-p2p.ts';
-import { configuredOnlyGater, parsePeers } from '../../node/p2p/peers.ts';
+import { configuredOnlyGater, parseAnnounced, parsePeers } from '../../node/p2p/peers.ts';
 
 const TOPIC = 'undersigned/test';
 const nodes: { stop(): unknown }[] = [];
@@ -345,6 +345,29 @@ describe('three nodes in a line A-B-C', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(atC.every((m) => m.from === b.peerId)).toBe(true);
     expect(atC.some((m) => m.text.startsWith('x'))).toBe(false);
+  });
+});
+
+describe('announced addresses', () => {
+  it('replace the listen addresses in what the node reports, which still listens', async () => {
+    const a = await start({
+      listen: ['/ip4/127.0.0.1/tcp/0/ws'],
+      announce: ['/dns4/mirror.example/tcp/443/wss'],
+    });
+    expect(a.addresses()).toEqual([`/dns4/mirror.example/tcp/443/wss/p2p/${a.peerId}`]);
+    expect((await listeningSockets()).length).toBeGreaterThan(0);
+  });
+
+  it('are refused when they are not multiaddrs or name a peer', () => {
+    expect(() => parseAnnounced(['not an address'])).toThrow(/announced address 0/);
+    expect(() =>
+      parseAnnounced([
+        '/ip4/1.2.3.4/tcp/1/ws/p2p/12D3KooWNFMrRCj9R6yqQc2pjAto8kznHLdXjGeVYqodyqJ7uveN',
+      ])
+    ).toThrow(/names a peer/);
+    expect(parseAnnounced(['/dns4/mirror.example/tcp/443/wss'])).toEqual([
+      '/dns4/mirror.example/tcp/443/wss',
+    ]);
   });
 });
 

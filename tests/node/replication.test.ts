@@ -5,12 +5,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatLetter } from '../../core/letter.ts';
+import { formatLetter, letterIdHex } from '../../core/letter.ts';
 import { newVerifier, openNote } from '../../core/note.ts';
 import { toBase64 } from '../../core/bytes.ts';
 import { httpSource } from '../../node/log-source.ts';
 import { utf8Encode } from '../../core/bytes.ts';
-import { letterTopic } from '../../node/gossip/gossip.ts';
+import { letterTopic } from '../../core/topic.ts';
 import {
   formatCheckpointMessage,
   formatEntryMessage,
@@ -162,7 +162,7 @@ describe('mirrors peered over libp2p', () => {
       peers: [a.addresses[0] as string],
     });
     try {
-      const topic = letterTopic(letter);
+      const topic = letterTopic(letterIdHex(letter));
       const heard: Uint8Array[] = [];
       p2p.subscribe(topic, (data) => {
         heard.push(data);

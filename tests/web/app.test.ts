@@ -32,6 +32,7 @@ function environment(hash: string, href = 'http://node.example/'): AppEnvironmen
     keyStore: new KeyStore({} as IDBFactory),
     now: () => performance.now(),
     pollMs: 0,
+    live: false,
     reload: () => undefined,
   };
 }

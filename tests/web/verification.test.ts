@@ -166,6 +166,23 @@ describe('Verification', () => {
     expect(w.count).toBe(5);
   });
 
+  it('rechecks on demand, and folds calls made during a check into one more check', async () => {
+    const small = buildLog(id, signs.slice(0, 3), 'log r');
+    serveMirrors([mirror('https://a.example/', small)]);
+    const v = await verificationOf([mirror('https://a.example/', small)]);
+    await v.run();
+    expect(v.count).toBe(3);
+    const grown = buildLog(id, signs.slice(0, 5), 'log r');
+    const asked = serveMirrors([mirror('https://a.example/', grown)]);
+    await Promise.all([v.recheck(), v.recheck(), v.recheck()]);
+    expect([v.state, v.count]).toEqual(['verified', 5]);
+    // The first call: a changed checkpoint, then its verification; the two others: one more look.
+    expect(asked.filter((u) => u.endsWith('/log/checkpoint'))).toHaveLength(3);
+    await v.recheck();
+    expect(asked.filter((u) => u.endsWith('/log/checkpoint'))).toHaveLength(4);
+    expect(v.count).toBe(5);
+  });
+
   it('stops when cancelled and says so', async () => {
     const log = buildLog(id, signs, 'log a');
     serveMirrors([mirror('https://a.example/', log)]);

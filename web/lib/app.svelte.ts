@@ -4,12 +4,16 @@
 //      ID, or else the one the first mirror serves; a letter whose SHA-256 is not its ID is
 //      ignored (docs/PROTOCOL.md §2.2);
 //   3. collect the logs of that letter the mirrors serve (their own and the ones they follow);
-//   4. verify them all (lib/verification.svelte.ts), then watch for new checkpoints.
+//   4. verify them all (lib/verification.svelte.ts), then watch for new checkpoints: every few
+//      seconds, and with live updates on, whenever a mirror announces one over libp2p
+//      (lib/live.ts, loaded only then).
 
 import { fromHex, toHex } from '../../core/bytes.ts';
 import { letterId, parseLetter, type Letter } from '../../core/letter.ts';
 import { CheckpointMemory, memoryStore } from './checkpoint-memory.ts';
 import { lockConnections } from './csp.ts';
+import { letterTopic } from '../../core/topic.ts';
+import { LIVE_PARAM, LIVE_STORAGE_KEY, liveTargets } from './live-targets.ts';
 import { KeyStore } from './key-store.ts';
 import {
   fetchInfo,
@@ -34,6 +38,8 @@ import { Verification } from './verification.svelte.ts';
 import type { VerifyBackend } from './log-verify.ts';
 
 export type Phase = 'starting' | 'ready' | 'noMirrors' | 'noLetter';
+/** Live updates: off, or on and connecting, connected to some mirrors, or impossible here. */
+export type LiveState = 'off' | 'connecting' | 'connected' | 'unavailable';
 export type MirrorStatus = {
   readonly mirror: string;
   readonly status: 'ok' | 'otherLetter' | 'unreachable';
@@ -50,6 +56,8 @@ export type AppEnvironment = {
   readonly now: () => number;
   /** How often checkpoints are re-read, in milliseconds; 0 for never. */
   readonly pollMs: number;
+  /** Whether live updates over libp2p are on (lib/live-targets.ts, liveChosen). */
+  readonly live: boolean;
   /** Sets the URL fragment and reloads the page (a new mirror list needs a new CSP). */
   readonly reload: (hash: string) => void;
 };
@@ -65,11 +73,16 @@ export class App {
   verification: Verification | undefined = $state.raw();
   letterFile: Uint8Array = new Uint8Array(0);
   witnessKeys: readonly string[] = [];
+  live: LiveState = $state('off');
+  /** Mirrors connected for live updates. */
+  liveMirrors = $state(0);
   readonly env: AppEnvironment;
   #stopWatching: (() => void) | undefined;
+  readonly #stopLive = new AbortController();
 
   constructor(env: AppEnvironment) {
     this.env = env;
+    this.live = env.live ? 'connecting' : 'off';
   }
 
   /** Starts the app; see the top of this file. */
@@ -81,7 +94,8 @@ export class App {
       loadSavedMirrors(storage),
       pageMirror(env.location)
     );
-    if (env.document !== undefined) lockConnections(env.document, this.mirrors.map(mirrorOrigin));
+    if (env.document !== undefined)
+      lockConnections(env.document, this.mirrors.map(mirrorOrigin), env.live);
     if (this.mirrors.length === 0) {
       this.phase = 'noMirrors';
       return;
@@ -127,6 +141,16 @@ export class App {
     this.phase = 'ready';
     await this.verification.run();
     if (env.pollMs > 0) this.#stopWatching = this.verification.watch(env.pollMs);
+    if (env.live) await this.#startLive(served);
+  }
+
+  /** Turns live updates on or off on this device; the page reloads, for its CSP (lib/csp.ts). */
+  setLive(on: boolean): void {
+    const storage = this.env.storage ?? memoryStore();
+    storage.setItem(LIVE_STORAGE_KEY, on ? '1' : '0');
+    const params = fragmentParams(this.env.location.hash);
+    params.delete(LIVE_PARAM);
+    this.env.reload(params.toString());
   }
 
   /** Uses `mirrors` from now on: saved on this device, the page reloaded without a fragment list. */
@@ -144,7 +168,34 @@ export class App {
   /** Stops watching for new checkpoints. */
   stop(): void {
     this.#stopWatching?.();
+    this.#stopLive.abort();
     this.verification?.cancel();
+  }
+
+  /** Joins the letter's topic through the mirrors that can be reached over WebSockets. */
+  async #startLive(served: readonly { mirror: string; info: MirrorInfo }[]): Promise<void> {
+    const targets = served.flatMap(({ mirror, info }) => liveTargets(mirror, info));
+    const verification = this.verification;
+    if (targets.length === 0 || verification === undefined) {
+      this.live = 'unavailable';
+      return;
+    }
+    this.live = 'connecting';
+    try {
+      const { startLive } = await import('./live.ts');
+      await startLive({
+        targets,
+        topic: letterTopic(this.letterIdHex),
+        onAnnouncement: () => void verification.recheck().catch(() => undefined),
+        onConnected: (mirrors) => {
+          this.liveMirrors = mirrors;
+          this.live = mirrors > 0 ? 'connected' : 'connecting';
+        },
+        signal: this.#stopLive.signal,
+      });
+    } catch {
+      if (!this.#stopLive.signal.aborted) this.live = 'unavailable';
+    }
   }
 
   async #readLetter(

@@ -30,9 +30,15 @@ export type MirrorInfo = {
   readonly follows: readonly { origin: string; vkey: string }[];
   /** Witness (cosigner) vkeys this mirror names (`witnessVkey`), type 0x04. */
   readonly witnesses: readonly string[];
+  /** The mirror's libp2p peer ID, if it runs libp2p. */
+  readonly peerId: string | undefined;
+  /** Its libp2p listen addresses (multiaddrs), as it reports them; checked before any use. */
+  readonly addresses: readonly string[];
 };
 
 const MAX_INFO_BYTES = 256 * 1024;
+const MAX_ADDRESSES = 32;
+const MAX_ADDRESS_LENGTH = 512;
 const MAX_CHECKPOINT_BYTES = 1_000_000;
 const MAX_LETTER_BYTES = 70_000;
 
@@ -73,7 +79,11 @@ export function parseInfo(bytes: Uint8Array): MirrorInfo {
     .filter((w): w is string => typeof w === 'string')
     .filter((w) => isWitnessKey(w))
     .slice(0, 64);
-  return { letterId, origin, vkey, follows, witnesses };
+  const peerId = typeof info.peerId === 'string' ? info.peerId : undefined;
+  const addresses = (Array.isArray(info.addresses) ? (info.addresses as unknown[]) : [])
+    .filter((a): a is string => typeof a === 'string' && a.length <= MAX_ADDRESS_LENGTH)
+    .slice(0, MAX_ADDRESSES);
+  return { letterId, origin, vkey, follows, witnesses, peerId, addresses };
 }
 
 function isWitnessKey(vkey: string): boolean {

@@ -218,6 +218,18 @@ export const strings = {
       otherLetter: 'serves another letter',
       unreachable: 'could not be reached',
     },
+    live: 'Live updates over libp2p (reloads the page)',
+    liveHelp:
+      'Without live updates, this page asks the mirrors for a new checkpoint every few seconds. With them, it also keeps a WebSocket open to each mirror that offers one and listens on the letter’s gossip topic, so a new signature shows as soon as a mirror announces it. The mirrors then see your IP address for as long as the page is open, and a random identity made for this page; the page sends nothing but what libp2p needs, and still verifies everything over HTTP.',
+    liveState: {
+      off: 'Live updates are off.',
+      connecting: 'Live updates: connecting to the mirrors…',
+      connected: (n: number) =>
+        n === 1
+          ? 'Live updates: connected to 1 mirror.'
+          : `Live updates: connected to ${n} mirrors.`,
+      unavailable: 'Live updates: no mirror in use offers a WebSocket this page may use.',
+    },
   },
   errors: {
     UNKNOWN: 'unexpected error',

@@ -6,7 +6,8 @@
 //
 // States: verifying (a run is going), verified (every log read verified and no mirror served
 // data that does not verify), failed (no log verified, or some mirror served bad data: it is
-// named in `alarms`). Live updates: `watch` re-reads checkpoints and re-verifies on a change.
+// named in `alarms`). Updates: `recheck` re-reads checkpoints and re-verifies on a change, every
+// few seconds (`watch`) and, with live updates on, whenever a mirror announces one (lib/live.ts).
 
 import type { Letter } from '../../core/letter.ts';
 import type { RejectedEntry } from '../../core/verifier.ts';
@@ -60,6 +61,8 @@ export class Verification {
   #controller: AbortController | undefined;
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
   #lastNotes = new Map<string, string>();
+  #rechecking = false;
+  #recheckAgain = false;
 
   constructor(deps: VerificationDeps) {
     this.#deps = deps;
@@ -179,25 +182,41 @@ export class Verification {
   }
 
   /**
-   * Re-reads each verified log's checkpoint every `intervalMs` and verifies again when one
-   * changed (automatically for logs up to AUTO_REVERIFY_LIMIT entries). Returns a stop function.
+   * Re-reads each log's checkpoint and verifies again if one changed (automatically for logs up
+   * to AUTO_REVERIFY_LIMIT entries; larger ones are marked stale). A call while one is going is
+   * folded into one more check when it ends, so a burst of calls (live updates: lib/live.ts)
+   * costs at most two.
    */
-  watch(intervalMs: number): () => void {
-    let busy = false;
-    const tick = async (): Promise<void> => {
-      if (busy || this.state === 'verifying') return;
-      busy = true;
-      try {
-        const changed = await this.#anyCheckpointChanged();
-        if (!changed) return;
+  async recheck(): Promise<void> {
+    if (this.#rechecking) {
+      this.#recheckAgain = true;
+      return;
+    }
+    this.#rechecking = true;
+    this.#recheckAgain = false;
+    try {
+      do {
+        if (this.state === 'verifying') continue;
+        if (!(await this.#anyCheckpointChanged())) continue;
         const largest = Math.max(0, ...this.checks.map((c) => (c.ok ? c.result.treeSize : 0)));
         if (largest > AUTO_REVERIFY_LIMIT) this.stale = true;
         else await this.run();
-      } finally {
-        busy = false;
-      }
-    };
-    const timer = setInterval(() => void tick().catch(() => undefined), intervalMs);
+      } while (this.#takeRecheckAgain());
+    } finally {
+      this.#rechecking = false;
+    }
+  }
+
+  /** Whether recheck was called during the check that just ended; clears it. */
+  #takeRecheckAgain(): boolean {
+    const again = this.#recheckAgain;
+    this.#recheckAgain = false;
+    return again;
+  }
+
+  /** Calls recheck every `intervalMs`. Returns a stop function. */
+  watch(intervalMs: number): () => void {
+    const timer = setInterval(() => void this.recheck().catch(() => undefined), intervalMs);
     return () => {
       clearInterval(timer);
     };

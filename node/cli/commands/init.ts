@@ -89,6 +89,10 @@ listen = "/ip4/127.0.0.1/tcp/8471"
 listen = "/ip4/127.0.0.1/tcp/8472/ws"
 listen = "/ip4/127.0.0.1/udp/8471/webrtc-direct"
 
+# Addresses announced instead of the listen ones (repeatable), to peers and in /info: behind a
+# TLS proxy, its public name, so that other mirrors and browsers (live updates) can reach it.
+# announce = "/dns4/undersigned.example.org/tcp/8443/wss"
+
 # Peers (repeatable): the only nodes this mirror ever dials, each /p2p/<peer id> at the end.
 # None: it dials no one. Each peer you add learns this machine's IP address and peer ID, and
 # sees when and how much it sends.

@@ -29,7 +29,8 @@ export const node: Command = {
   name: ['node'],
   summary: 'run a mirror node: a log of one letter, served over HTTP',
   usage: `undersigned node --letter LETTER_FILE [--data DIR] [--http HOST:PORT] [--batch-ms N] [--web DIR]
-                        [--listen MULTIADDR]... [--peer MULTIADDR]... [--follow URL]...
+                        [--listen MULTIADDR]... [--announce MULTIADDR]... [--peer MULTIADDR]...
+                        [--follow URL]...
                         [--public-url URL]... [--announce-ms N] [--poll-ms N] [--no-p2p]
                         [--no-metrics] [--log-format text|json]
 
@@ -42,6 +43,9 @@ export const node: Command = {
   --web DIR         the built web client to serve at / (default dist/web of this checkout)
   --listen ADDR     a libp2p multiaddr to listen on (repeatable; default loopback TCP,
                     WebSockets and WebRTC-Direct on free ports)
+  --announce ADDR   a libp2p multiaddr announced instead of the listen ones, to peers and in
+                    /info (repeatable): the public name behind a TLS proxy, such as
+                    /dns4/mirror.example/tcp/8443/wss (browsers' live updates need it)
   --peer ADDR       a peer's multiaddr ending in /p2p/<peer id> (repeatable): the only peers
                     ever dialed
   --follow URL      also follow the log of the mirror at URL (repeatable)
@@ -66,6 +70,7 @@ logs none (docs/OPERATORS.md "Logs", "Metrics").`,
     'batch-ms': { type: 'string' },
     web: { type: 'string' },
     listen: { type: 'string', multiple: true },
+    announce: { type: 'string', multiple: true },
     peer: { type: 'string', multiple: true },
     follow: { type: 'string', multiple: true },
     'public-url': { type: 'string', multiple: true },
@@ -121,6 +126,9 @@ function mirrorOptions(values: Values): NodeOptions {
         : {
             ...(repeated(values, 'listen').length > 0
               ? { listen: repeated(values, 'listen') }
+              : {}),
+            ...(repeated(values, 'announce').length > 0
+              ? { announce: repeated(values, 'announce') }
               : {}),
             peers: repeated(values, 'peer'),
           },
