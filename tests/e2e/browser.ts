@@ -3,7 +3,7 @@
 // Every request a page makes is recorded, so that tests can assert which hosts it talked to.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,24 +23,33 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The built web client every node serves at /. */
 export const WEB_DIR = join(ROOT, 'dist', 'web');
 
-/** Builds the web client unless dist/web holds a build newer than every source of it. */
+/**
+ * Builds the web client unless dist/web holds a build newer than every source of it. The build
+ * goes to a folder of its own first and then replaces dist/web, so that a page or benchmark
+ * reading dist/web meanwhile never sees half a build.
+ */
 export function ensureBuilt(): void {
   const built = join(WEB_DIR, 'index.html');
   if (existsSync(built) && newestSource() < statSync(built).mtimeMs) return;
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], {
-    cwd: ROOT,
-    stdio: 'ignore',
-  });
+  const staging = join(ROOT, 'dist', `.web-${process.pid}`);
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--outDir', staging],
+    { cwd: ROOT, stdio: 'ignore' }
+  );
+  rmSync(WEB_DIR, { recursive: true, force: true });
+  renameSync(staging, WEB_DIR);
 }
 
-/** The latest modification time of the client's sources: web/, core/ and the build config. */
+/** The latest modification time of the client's sources: web/, core/, the build's config. */
 function newestSource(): number {
   const files = ['web', 'core'].flatMap((dir) =>
     readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })
       .filter((entry) => entry.isFile())
       .map((entry) => join(entry.parentPath, entry.name))
   );
-  return Math.max(...[...files, join(ROOT, 'vite.config.ts')].map((f) => statSync(f).mtimeMs));
+  const config = ['vite.config.ts', 'package-lock.json'].map((f) => join(ROOT, f));
+  return Math.max(...[...files, ...config].map((f) => statSync(f).mtimeMs));
 }
 
 /** How every test and benchmark runs Chromium: headless, quiet, contacting no one by itself. */

@@ -81,3 +81,25 @@ describe('App.start', () => {
     expect(document.head.querySelector('meta')?.getAttribute('content')).toBe("connect-src 'none'");
   });
 });
+
+describe('App live updates', () => {
+  it('are unavailable, without loading libp2p, when no mirror offers a WebSocket', async () => {
+    serveMirrors([{ url: 'http://node.example/', log, letter }]); // /info lists no addresses
+    const app = new App({ ...environment('#poll=0'), live: true });
+    expect(app.live).toBe('connecting');
+    await app.start();
+    expect(app.live).toBe('unavailable');
+    expect(document.head.querySelector('meta')?.getAttribute('content')).toBe(
+      'connect-src http://node.example ws://node.example:*'
+    );
+  });
+
+  it('are turned on and off on this device, or in the fragment where storage is blocked', () => {
+    const reloads: string[] = [];
+    const env = { ...environment('#poll=0&live=1'), reload: (h: string) => reloads.push(h) };
+    new App(env).setLive(false);
+    expect(env.storage?.getItem('undersigned/live')).toBe('0');
+    new App({ ...env, storage: undefined }).setLive(true);
+    expect(reloads).toEqual(['poll=0', 'poll=0&live=1']);
+  });
+});

@@ -17,6 +17,7 @@ describe('the addresses a page dials for live updates', () => {
       `/ip4/127.0.0.1/tcp/32968/wss/p2p/${ID}`, // secure: not for an http mirror
       `/ip4/127.0.0.1/tcp/99999/ws/p2p/${ID}`, // no such port
       `/ip4/127.0.0.1/tcp/32969/ws/p2p/${ID}/p2p-circuit`, // relayed
+      `/dns4/127.0.0.1/tcp/32970/ws/p2p/${ID}`, // an address is /ip4, not /dns
     ];
     expect(liveTargets('http://127.0.0.1:8470/', { peerId: ID, addresses })).toEqual([
       `/ip4/127.0.0.1/tcp/32965/ws/p2p/${ID}`,
@@ -30,6 +31,7 @@ describe('the addresses a page dials for live updates', () => {
       `/dns4/mirror.example/tcp/4443/tls/ws/p2p/${ID}`,
       `/dns4/mirror.example/tcp/80/ws/p2p/${ID}`,
       `/dns4/other.example/tcp/443/wss/p2p/${ID}`,
+      `/ip4/mirror.example/tcp/443/wss/p2p/${ID}`, // a name is /dns, not /ip4: would not parse
     ];
     expect(liveTargets('https://mirror.example/', { peerId: ID, addresses })).toEqual([
       `/dns4/mirror.example/tcp/443/wss/p2p/${ID}`,

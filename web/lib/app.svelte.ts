@@ -38,8 +38,11 @@ import { Verification } from './verification.svelte.ts';
 import type { VerifyBackend } from './log-verify.ts';
 
 export type Phase = 'starting' | 'ready' | 'noMirrors' | 'noLetter';
-/** Live updates: off, or on and connecting, connected to some mirrors, or impossible here. */
-export type LiveState = 'off' | 'connecting' | 'connected' | 'unavailable';
+/**
+ * Live updates: off; or on, and connecting, connected to some mirrors, retrying (none reached),
+ * unavailable (no mirror in use offers a WebSocket the page may use), or failed to start.
+ */
+export type LiveState = 'off' | 'connecting' | 'connected' | 'retrying' | 'unavailable' | 'failed';
 export type MirrorStatus = {
   readonly mirror: string;
   readonly status: 'ok' | 'otherLetter' | 'unreachable';
@@ -98,6 +101,7 @@ export class App {
       lockConnections(env.document, this.mirrors.map(mirrorOrigin), env.live);
     if (this.mirrors.length === 0) {
       this.phase = 'noMirrors';
+      if (env.live) this.live = 'unavailable';
       return;
     }
     // The verification workers start loading now, while the mirrors answer: they are needed
@@ -118,6 +122,7 @@ export class App {
     }));
     if (letter === undefined || wanted === undefined) {
       this.phase = 'noLetter';
+      if (env.live) this.live = 'unavailable';
       return;
     }
     const id = fromHex(wanted);
@@ -141,15 +146,20 @@ export class App {
     this.phase = 'ready';
     await this.verification.run();
     if (env.pollMs > 0) this.#stopWatching = this.verification.watch(env.pollMs);
-    if (env.live) await this.#startLive(served);
+    if (env.live) await this.#startLive(served.filter((a) => a.info.letterId === wanted));
   }
 
-  /** Turns live updates on or off on this device; the page reloads, for its CSP (lib/csp.ts). */
+  /**
+   * Turns live updates on or off on this device (or, where storage is blocked, in the URL
+   * fragment); the page reloads, for its CSP (lib/csp.ts).
+   */
   setLive(on: boolean): void {
-    const storage = this.env.storage ?? memoryStore();
-    storage.setItem(LIVE_STORAGE_KEY, on ? '1' : '0');
     const params = fragmentParams(this.env.location.hash);
-    params.delete(LIVE_PARAM);
+    if (this.env.storage === undefined) params.set(LIVE_PARAM, on ? '1' : '0');
+    else {
+      this.env.storage.setItem(LIVE_STORAGE_KEY, on ? '1' : '0');
+      params.delete(LIVE_PARAM);
+    }
     this.env.reload(params.toString());
   }
 
@@ -189,12 +199,12 @@ export class App {
         onAnnouncement: () => void verification.recheck().catch(() => undefined),
         onConnected: (mirrors) => {
           this.liveMirrors = mirrors;
-          this.live = mirrors > 0 ? 'connected' : 'connecting';
+          this.live = mirrors > 0 ? 'connected' : 'retrying';
         },
         signal: this.#stopLive.signal,
       });
     } catch {
-      if (!this.#stopLive.signal.aborted) this.live = 'unavailable';
+      if (!this.#stopLive.signal.aborted) this.live = 'failed';
     }
   }
 

@@ -16,6 +16,7 @@ export const LIVE_STORAGE_KEY = 'undersigned/live';
 // A base58btc peer ID (an identity multihash of an Ed25519 key is 12D3KooW…, of others Qm…).
 const PEER_ID = /^[1-9A-HJ-NP-Za-km-z]{32,64}$/;
 const HOST = /^[a-z0-9.-]{1,253}$/;
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
 /**
  * The multiaddrs (text, each ending in /p2p/<peer id>) of `info` that reach `mirror` over
@@ -42,6 +43,7 @@ export function liveTargets(
     if (empty !== '' || tcp !== 'tcp' || port === undefined || !/^\d{1,5}$/.test(port)) continue;
     if (!['ip4', 'dns', 'dns4', 'dns6'].includes(kind ?? '') || host !== url.hostname) continue;
     if (!HOST.test(host) || Number(port) > 65535) continue;
+    if ((kind === 'ip4') !== IPV4.test(host)) continue; // a name is /dns…, an address /ip4
     const suffix = rest.slice(0, rest[0] === 'tls' ? 2 : 1).join('/');
     const after = rest.slice(suffix.split('/').length);
     const wanted = secure ? ['wss', 'tls/ws'] : ['ws'];

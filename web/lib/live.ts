@@ -13,12 +13,13 @@
 // address but the ones lib/live-targets.ts chose, and the page's CSP (lib/csp.ts) allows
 // WebSockets only to the mirrors' hosts.
 
-import { gossipsub, StrictNoSign, TopicValidatorResult } from '@libp2p/gossipsub';
+import { gossipsub, StrictNoSign, TopicValidatorResult, type GossipSub } from '@libp2p/gossipsub';
 import { identify } from '@libp2p/identify';
 import { noise } from '@libp2p/noise';
 import { webSockets } from '@libp2p/websockets';
 import { yamux } from '@libp2p/yamux';
-import { multiaddr } from '@multiformats/multiaddr';
+import type { Libp2p } from '@libp2p/interface';
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import { sha256 } from '../../core/hash.ts';
 
@@ -42,11 +43,20 @@ export type LiveOptions = {
   readonly signal: AbortSignal;
 };
 
-/** Starts listening; resolves once libp2p runs and the first dials were made. */
+/**
+ * Starts listening; resolves once libp2p runs and the first dials were made. Rejects when
+ * libp2p cannot start, and with `signal.reason` when aborted; libp2p is stopped either way.
+ */
 export async function startLive(options: LiveOptions): Promise<void> {
   const { topic, signal } = options;
   signal.throwIfAborted();
-  const targets = options.targets.map((t) => multiaddr(t));
+  const targets = options.targets.flatMap((t) => {
+    try {
+      return [multiaddr(t)];
+    } catch {
+      return []; // lib/live-targets.ts should have refused it; one bad address spoils no other
+    }
+  });
   const allowed = new Set(targets.flatMap((t) => [t.toString(), withoutPeer(t.toString())]));
   const peers = new Set(targets.map((t) => t.getComponents().at(-1)?.value ?? ''));
   const node = await createLibp2p({
@@ -77,9 +87,41 @@ export async function startLive(options: LiveOptions): Promise<void> {
       }),
     },
   });
+  let redial: ReturnType<typeof setInterval> | undefined;
+  const stop = (): void => {
+    clearInterval(redial);
+    // Stopping a page's listener: an error then leaves nothing to do.
+    Promise.resolve(node.stop()).catch(() => undefined);
+  };
+  if (signal.aborted) {
+    stop();
+    throw signal.reason;
+  }
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    const dialAll = joinTopic(node, targets, topic, options);
+    redial = setInterval(() => void dialAll(), REDIAL_MS);
+    await dialAll();
+  } catch (e) {
+    stop();
+    throw e;
+  }
+}
+
+/**
+ * Joins `topic` as a listener and reports connections; returns the function that dials the
+ * targets not connected.
+ */
+function joinTopic(
+  node: Libp2p<{ pubsub: GossipSub }>,
+  targets: readonly Multiaddr[],
+  topic: string,
+  options: LiveOptions
+): () => Promise<void> {
+  const { signal } = options;
   const { pubsub } = node.services;
   pubsub.topicValidators.set(topic, (_from, message) => {
-    if (DOORBELL_TYPES.has(message.data[0] ?? -1)) options.onAnnouncement();
+    if (!signal.aborted && DOORBELL_TYPES.has(message.data[0] ?? -1)) options.onAnnouncement();
     return TopicValidatorResult.Ignore;
   });
   pubsub.subscribe(topic);
@@ -88,7 +130,7 @@ export async function startLive(options: LiveOptions): Promise<void> {
   let last = -1;
   const report = (): void => {
     const now = connected();
-    if (now === last) return;
+    if (signal.aborted || now === last) return;
     last = now;
     options.onConnected(now);
   };
@@ -103,16 +145,7 @@ export async function startLive(options: LiveOptions): Promise<void> {
     );
     report();
   };
-  const redial = setInterval(() => void dialAll(), REDIAL_MS);
-  signal.addEventListener(
-    'abort',
-    () => {
-      clearInterval(redial);
-      void node.stop();
-    },
-    { once: true }
-  );
-  await dialAll();
+  return dialAll;
 }
 
 /** `address` without its final /p2p/<peer id>. */

@@ -228,7 +228,10 @@ export const strings = {
         n === 1
           ? 'Live updates: connected to 1 mirror.'
           : `Live updates: connected to ${n} mirrors.`,
+      retrying: 'Live updates: no mirror could be reached; trying again every 15 seconds.',
       unavailable: 'Live updates: no mirror in use offers a WebSocket this page may use.',
+      failed:
+        'Live updates could not start in this browser; the page still checks every few seconds.',
     },
   },
   errors: {

@@ -63,6 +63,7 @@ export class Verification {
   #lastNotes = new Map<string, string>();
   #rechecking = false;
   #recheckAgain = false;
+  #recheckAfterRun = false;
 
   constructor(deps: VerificationDeps) {
     this.#deps = deps;
@@ -152,6 +153,10 @@ export class Verification {
     }
     if (this.#controller !== controller) return;
     this.#finish(checks, alarms);
+    if (this.#recheckAfterRun) {
+      this.#recheckAfterRun = false;
+      void this.recheck().catch(() => undefined);
+    }
   }
 
   #finish(checks: readonly LogCheck[], alarms: readonly Alarm[]): void {
@@ -185,7 +190,8 @@ export class Verification {
    * Re-reads each log's checkpoint and verifies again if one changed (automatically for logs up
    * to AUTO_REVERIFY_LIMIT entries; larger ones are marked stale). A call while one is going is
    * folded into one more check when it ends, so a burst of calls (live updates: lib/live.ts)
-   * costs at most two.
+   * costs at most two; a call during a run started otherwise checks once that run ends. Calls
+   * folded into another resolve at once.
    */
   async recheck(): Promise<void> {
     if (this.#rechecking) {
@@ -196,7 +202,10 @@ export class Verification {
     this.#recheckAgain = false;
     try {
       do {
-        if (this.state === 'verifying') continue;
+        if (this.state === 'verifying') {
+          this.#recheckAfterRun = true;
+          continue;
+        }
         if (!(await this.#anyCheckpointChanged())) continue;
         const largest = Math.max(0, ...this.checks.map((c) => (c.ok ? c.result.treeSize : 0)));
         if (largest > AUTO_REVERIFY_LIMIT) this.stale = true;
