@@ -6,7 +6,7 @@
 //   3. collect the logs of that letter the mirrors serve (their own and the ones they follow);
 //   4. verify them all (lib/verification.svelte.ts), then watch for new checkpoints: every few
 //      seconds, and with live updates on, whenever a mirror announces one over libp2p
-//      (lib/live.ts, loaded only then).
+//      (lib/live.ts, loaded only then, and connecting while the first run verifies).
 
 import { fromHex, toHex } from '../../core/bytes.ts';
 import { letterId, parseLetter, type Letter } from '../../core/letter.ts';
@@ -144,9 +144,14 @@ export class App {
       now: env.now,
     });
     this.phase = 'ready';
+    // Live updates connect while the first run verifies; an announcement meanwhile is checked
+    // once that run ends (Verification.recheck).
+    const live = env.live
+      ? this.#startLive(served.filter((a) => a.info.letterId === wanted))
+      : undefined;
     await this.verification.run();
     if (env.pollMs > 0) this.#stopWatching = this.verification.watch(env.pollMs);
-    if (env.live) await this.#startLive(served.filter((a) => a.info.letterId === wanted));
+    await live;
   }
 
   /**
