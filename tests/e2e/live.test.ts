@@ -84,6 +84,22 @@ describe.skipIf(!HAS_CHROMIUM)('live updates over libp2p in headless Chromium', 
     await submitGenerated(node, letter, 1, 1);
     await waitForCount(page, 4, 30_000);
 
+    // The page's CSP allows WebSockets to the mirror's host only: another host is refused.
+    const refused = await page.evaluate(
+      () =>
+        new Promise<string>((resolve) => {
+          document.addEventListener('securitypolicyviolation', (e) => resolve(e.blockedURI), {
+            once: true,
+          });
+          try {
+            new WebSocket('ws://127.0.0.2:9/');
+          } catch {
+            resolve('thrown');
+          }
+          setTimeout(() => resolve('allowed'), 5000);
+        })
+    );
+    expect(['ws://127.0.0.2:9/', 'thrown']).toContain(refused);
     const host = new URL(node.url).hostname;
     expect(sockets.length).toBeGreaterThan(0);
     expect(sockets.every((url) => new URL(url).hostname === host)).toBe(true);
