@@ -88,15 +88,23 @@ describe.skipIf(!HAS_CHROMIUM)('live updates over libp2p in headless Chromium', 
     const refused = await page.evaluate(
       () =>
         new Promise<string>((resolve) => {
-          document.addEventListener('securitypolicyviolation', (e) => resolve(e.blockedURI), {
-            once: true,
-          });
+          document.addEventListener(
+            'securitypolicyviolation',
+            (e) => {
+              resolve(e.blockedURI);
+            },
+            {
+              once: true,
+            }
+          );
           try {
             new WebSocket('ws://127.0.0.2:9/');
           } catch {
             resolve('thrown');
           }
-          setTimeout(() => resolve('allowed'), 5000);
+          setTimeout(() => {
+            resolve('allowed');
+          }, 5000);
         })
     );
     expect(['ws://127.0.0.2:9/', 'thrown']).toContain(refused);
