@@ -6,7 +6,7 @@
 // AutoTLS, no autoNAT, no circuit relay (client or server), no floodsub fallback, no public
 // STUN servers. Peers come only from configuration (peers.ts).
 
-import { gossipsub, StrictNoSign, type GossipSub, type GossipsubOpts } from '@libp2p/gossipsub';
+import { gossipsub, type GossipSub, type GossipsubOpts } from '@libp2p/gossipsub';
 import { identify, type Identify } from '@libp2p/identify';
 import type { Keychain } from '@libp2p/keychain';
 import type { PrivateKey } from '@libp2p/interface';
@@ -18,7 +18,7 @@ import { webSockets } from '@libp2p/websockets';
 import { yamux } from '@libp2p/yamux';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import type { Libp2pOptions } from 'libp2p';
-import { sha256 } from '../../core/hash.ts';
+import { TOPIC_GOSSIP } from '../../core/topic.ts';
 import { certificateKeychain } from './identity.ts';
 import { configuredOnlyGater, type PeerList } from './peers.ts';
 
@@ -34,9 +34,6 @@ export const DEFAULT_LISTEN: readonly string[] = [
 
 /** The identify agentVersion. Policy: the project's name, no version, no platform. */
 export const AGENT = 'undersigned';
-
-/** The largest gossip message published or accepted. Policy: entries and checkpoints are small. */
-export const MAX_MESSAGE_BYTES = 64 * 1024;
 
 /** The services of a mirror node's libp2p. */
 export interface P2PServices extends Record<string, unknown> {
@@ -55,24 +52,14 @@ export const WEBRTC_DIRECT_INIT: WebRTCTransportDirectInit = {
   rtcConfiguration: { iceServers: [] },
 };
 
-/**
- * Gossipsub options. Policy: StrictNoSign (messages carry no from, seqno, signature or key),
- * floodPublish off (an originator sends only to its mesh, not to every topic peer at once),
- * message ID = SHA-256(data), so identical bytes are one message network-wide.
- */
+/** Gossipsub options: the topic's settings (core/topic.ts), and a mirror's own. */
 export function gossipOptions(): Partial<GossipsubOpts> {
   return {
-    globalSignaturePolicy: StrictNoSign,
-    floodPublish: false,
-    fallbackToFloodsub: false,
-    doPX: false,
-    emitSelf: false,
-    msgIdFn: (message) => sha256(message.data),
+    ...TOPIC_GOSSIP,
     ignoreDuplicatePublishError: true,
     // Policy: a short seen cache (5 s, longer than gossip's 3 s IHAVE window), so that a mirror
     // can announce the same checkpoint again for peers that joined since (node/gossip/gossip.ts).
     seenTTL: 5_000,
-    maxInboundDataLength: MAX_MESSAGE_BYTES + 1024, // one message plus its RPC framing
   };
 }
 
@@ -83,7 +70,7 @@ export interface Libp2pConfig {
   listen: readonly string[];
   /**
    * Addresses announced instead of the listen addresses (identify, /info): a public name behind
-   * a proxy, such as /dns4/mirror.example/tcp/443/wss. None: the listen addresses.
+   * a proxy, such as /dns4/mirror.example/tcp/8443/wss. None: the listen addresses.
    */
   announce?: readonly string[];
   peers: PeerList;

@@ -41,18 +41,7 @@ export function parsePeers(addresses: readonly string[]): PeerList {
 
 function parsePeerAddress(text: unknown, i: number): Multiaddr {
   if (typeof text !== 'string') throw new TypeError(`peer ${i} expected a multiaddr string`);
-  if (text.length > MAX_ADDRESS_LENGTH) {
-    throw new UndersignedError(
-      'BAD_CONFIG',
-      `peer ${i} is longer than ${MAX_ADDRESS_LENGTH} characters`
-    );
-  }
-  let address: Multiaddr;
-  try {
-    address = multiaddr(text);
-  } catch (cause) {
-    throw new UndersignedError('BAD_CONFIG', `peer ${i} is not a multiaddr`, { cause });
-  }
+  const address = parseConfigured(text, `peer ${i}`);
   const components = address.getComponents();
   const last = components.at(-1);
   if (last?.name !== 'p2p' || last.value === undefined) return address;
@@ -79,20 +68,7 @@ export function parseAnnounced(addresses: readonly string[]): string[] {
     );
   }
   return addresses.map((text, i) => {
-    if (text.length > MAX_ADDRESS_LENGTH) {
-      throw new UndersignedError(
-        'BAD_CONFIG',
-        `announced address ${i} is longer than ${MAX_ADDRESS_LENGTH} characters`
-      );
-    }
-    let address: Multiaddr;
-    try {
-      address = multiaddr(text);
-    } catch (cause) {
-      throw new UndersignedError('BAD_CONFIG', `announced address ${i} is not a multiaddr`, {
-        cause,
-      });
-    }
+    const address = parseConfigured(text, `announced address ${i}`);
     if (address.getComponents().some((c) => c.name === 'p2p')) {
       throw new UndersignedError(
         'BAD_CONFIG',
@@ -101,6 +77,21 @@ export function parseAnnounced(addresses: readonly string[]): string[] {
     }
     return address.toString();
   });
+}
+
+/** A configured multiaddr, `what` naming it in errors. Throws BAD_CONFIG. */
+function parseConfigured(text: string, what: string): Multiaddr {
+  if (text.length > MAX_ADDRESS_LENGTH) {
+    throw new UndersignedError(
+      'BAD_CONFIG',
+      `${what} is longer than ${MAX_ADDRESS_LENGTH} characters`
+    );
+  }
+  try {
+    return multiaddr(text);
+  } catch (cause) {
+    throw new UndersignedError('BAD_CONFIG', `${what} is not a multiaddr`, { cause });
+  }
 }
 
 /** The peer ID text in the final /p2p/ component of `address`, if any. */

@@ -6,7 +6,7 @@
 
 import { TopicValidatorResult, type GossipSub, type Message } from '@libp2p/gossipsub';
 import type { PeerId } from '@libp2p/interface';
-import { MAX_MESSAGE_BYTES } from './config.ts';
+import { MAX_TOPIC_MESSAGE_BYTES } from '../../core/topic.ts';
 
 /**
  * What a handler decides about a message: 'accept' delivers and forwards it; 'ignore' drops
@@ -71,8 +71,8 @@ export async function publishTopic(
 ): Promise<number> {
   checkTopic(topic);
   if (!(data instanceof Uint8Array)) throw new TypeError('"data" expected Uint8Array');
-  if (data.length > MAX_MESSAGE_BYTES)
-    throw new RangeError(`"data" is ${data.length} bytes, at most ${MAX_MESSAGE_BYTES}`);
+  if (data.length > MAX_TOPIC_MESSAGE_BYTES)
+    throw new RangeError(`"data" is ${data.length} bytes, at most ${MAX_TOPIC_MESSAGE_BYTES}`);
   try {
     return (await pubsub.publish(topic, data)).recipients.length;
   } catch (e) {

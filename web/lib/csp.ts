@@ -20,10 +20,18 @@ export function connectSources(mirrorOrigins: readonly string[], live = false): 
   return sources.length === 0 ? "'none'" : sources.join(' ');
 }
 
+/**
+ * Whether the policy can name WebSockets to `hostname` (a DNS name or an IPv4 address; not an
+ * IPv6 literal, which CSP host sources cannot hold). lib/live-targets.ts dials no other host.
+ */
+export function isSocketHost(hostname: string): boolean {
+  return /^[a-z0-9.-]{1,253}$/.test(hostname);
+}
+
 /** ws://host:* for an http origin, wss://host:* for an https one; none for an IPv6 literal. */
 function webSocketSource(origin: string): string[] {
   const url = new URL(origin);
-  if (!/^[a-z0-9.-]{1,253}$/.test(url.hostname)) return [];
+  if (!isSocketHost(url.hostname)) return [];
   return [`${url.protocol === 'https:' ? 'wss' : 'ws'}://${url.hostname}:*`];
 }
 

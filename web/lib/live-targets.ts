@@ -6,6 +6,7 @@
 // Multiaddrs are read as text here (libp2p specs, addressing/README.md), so that this check
 // needs none of the libp2p code, which loads only when live updates are on.
 
+import { isSocketHost } from './csp.ts';
 import type { MirrorInfo } from './mirror-api.ts';
 
 /** The fragment parameter that turns live updates on for one visit: #live=1. */
@@ -15,7 +16,6 @@ export const LIVE_STORAGE_KEY = 'undersigned/live';
 
 // A base58btc peer ID (an identity multihash of an Ed25519 key is 12D3KooW…, of others Qm…).
 const PEER_ID = /^[1-9A-HJ-NP-Za-km-z]{32,64}$/;
-const HOST = /^[a-z0-9.-]{1,253}$/;
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
 /**
@@ -42,7 +42,7 @@ export function liveTargets(
     const [empty, kind, host, tcp, port, ...rest] = parts;
     if (empty !== '' || tcp !== 'tcp' || port === undefined || !/^\d{1,5}$/.test(port)) continue;
     if (!['ip4', 'dns', 'dns4', 'dns6'].includes(kind ?? '') || host !== url.hostname) continue;
-    if (!HOST.test(host) || Number(port) > 65535) continue;
+    if (!isSocketHost(host) || Number(port) > 65535) continue;
     if ((kind === 'ip4') !== IPV4.test(host)) continue; // a name is /dns…, an address /ip4
     const suffix = rest.slice(0, rest[0] === 'tls' ? 2 : 1).join('/');
     const after = rest.slice(suffix.split('/').length);

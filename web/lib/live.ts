@@ -13,7 +13,7 @@
 // address but the ones lib/live-targets.ts chose, and the page's CSP (lib/csp.ts) allows
 // WebSockets only to the mirrors' hosts.
 
-import { gossipsub, StrictNoSign, TopicValidatorResult, type GossipSub } from '@libp2p/gossipsub';
+import { gossipsub, TopicValidatorResult, type GossipSub } from '@libp2p/gossipsub';
 import { identify } from '@libp2p/identify';
 import { noise } from '@libp2p/noise';
 import { webSockets } from '@libp2p/websockets';
@@ -21,12 +21,10 @@ import { yamux } from '@libp2p/yamux';
 import type { Libp2p } from '@libp2p/interface';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
-import { sha256 } from '../../core/hash.ts';
+import { TOPIC_GOSSIP } from '../../core/topic.ts';
 
 /** The message types that ring (§8.2): a checkpoint (0x02) and a cosignature (0x03). */
 const DOORBELL_TYPES = new Set([0x02, 0x03]);
-/** The largest message accepted, as a mirror's (node/p2p/config.ts). */
-const MAX_MESSAGE_BYTES = 64 * 1024;
 /** How often mirrors that are not connected are dialed again. */
 const REDIAL_MS = 15_000;
 
@@ -76,15 +74,7 @@ export async function startLive(options: LiveOptions): Promise<void> {
     contentRouters: [],
     services: {
       identify: identify(),
-      pubsub: gossipsub({
-        globalSignaturePolicy: StrictNoSign,
-        floodPublish: false,
-        fallbackToFloodsub: false,
-        doPX: false,
-        emitSelf: false,
-        msgIdFn: (message) => sha256(message.data),
-        maxInboundDataLength: MAX_MESSAGE_BYTES + 1024,
-      }),
+      pubsub: gossipsub(TOPIC_GOSSIP),
     },
   });
   let redial: ReturnType<typeof setInterval> | undefined;

@@ -32,7 +32,7 @@ export type MirrorInfo = {
   readonly witnesses: readonly string[];
   /** The mirror's libp2p peer ID, if it runs libp2p. */
   readonly peerId: string | undefined;
-  /** Its libp2p listen addresses (multiaddrs), as it reports them; checked before any use. */
+  /** Its libp2p addresses (multiaddrs: announced, or else listen), as it reports them; checked before any use. */
   readonly addresses: readonly string[];
 };
 
