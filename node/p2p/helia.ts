@@ -6,15 +6,18 @@
 //   blocks/     blockstore-fs: one file per block. Durability: each block is written to a
 //               temporary file and renamed (steno), without fsync: after a power loss the
 //               latest blocks may be missing, never torn. The log keeps its own durable tiles.
-//   datastore/  datastore-fs: Helia's metadata, libp2p's peer store, the WebRTC-Direct
-//               certificate and its key (identity.ts).
+//   datastore/  datastore-fs: Helia's metadata, the WebRTC-Direct certificate and its key
+//               (identity.ts). Not libp2p's peer store: /peers/... is mounted in memory, so
+//               the peers a node meets (their addresses among them) never reach the disk.
 //   peer-key    the libp2p private key (identity.ts).
 
 import { join } from 'node:path';
 import { withBitswap } from '@helia/bitswap';
 import type { Libp2p } from '@libp2p/interface';
 import { FsBlockstore } from 'blockstore-fs';
+import { MemoryDatastore, MountDatastore } from 'datastore-core';
 import { FsDatastore } from 'datastore-fs';
+import { Key } from 'interface-datastore';
 import { createHeliaLight, type Helia } from 'helia';
 import { createLibp2p } from 'libp2p';
 import { libp2pOptions, type P2PServices } from './config.ts';
@@ -42,11 +45,15 @@ export interface BlockNodeConfig {
 export async function startBlockNode(config: BlockNodeConfig): Promise<BlockNode> {
   await openDataDir(config.dataDir);
   const privateKey = await loadOrCreatePeerKey(config.dataDir);
-  const datastore = new FsDatastore(join(config.dataDir, 'datastore'));
+  const files = new FsDatastore(join(config.dataDir, 'datastore'));
   const blockstore = new FsBlockstore(join(config.dataDir, 'blocks'));
-  await datastore.open();
+  await files.open();
   await blockstore.open();
-  await forgetPeers(datastore);
+  await forgetPeers(files); // records written by versions that kept them on disk
+  const datastore = new MountDatastore([
+    { prefix: PEERS, datastore: new MemoryDatastore() },
+    { prefix: new Key('/'), datastore: files },
+  ]);
 
   const libp2p = await createLibp2p(
     libp2pOptions({
@@ -73,9 +80,8 @@ export async function startBlockNode(config: BlockNodeConfig): Promise<BlockNode
   const stop = async (): Promise<void> => {
     await helia.stop();
     await libp2p.stop();
-    await forgetPeers(datastore);
     await blockstore.close();
-    await datastore.close();
+    await files.close();
   };
   try {
     await libp2p.start();
@@ -88,13 +94,15 @@ export async function startBlockNode(config: BlockNodeConfig): Promise<BlockNode
 }
 
 /**
- * Deletes libp2p's peer store records (/peers/...) from the datastore.
- * Policy: the peers a node met (peer IDs, protocols, topics, dial times) are not kept across
- * restarts, so a seized disk holds less than a running node knows. Configured peers come back
- * from configuration.
+ * libp2p's peer store, kept in memory only. Policy: the peers a node met (peer IDs,
+ * addresses, protocols, topics, dial times) are not written down, so a seized disk holds
+ * less than a running node knows. Configured peers come back from configuration.
  */
+const PEERS = new Key('/peers');
+
+/** Deletes peer store records (/peers/...) from the data directory's datastore. */
 async function forgetPeers(datastore: FsDatastore): Promise<void> {
-  await drain(datastore.deleteMany(datastore.queryKeys({ prefix: '/peers' })));
+  await drain(datastore.deleteMany(datastore.queryKeys({ prefix: PEERS.toString() })));
 }
 
 async function drain(source: AsyncIterable<unknown> | Iterable<unknown>): Promise<void> {

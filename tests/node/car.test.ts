@@ -1,7 +1,7 @@
 // Offline copies (node/car/): export from a directory and from a live mirror, verify with no
 // network, seed a mirror, agree with Helia's UnixFS, and refuse every corruption.
 
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,9 @@ import { buildLog, writeLog, type BuiltLog } from '../helpers/log.ts';
 import { startMirrorProcess, submit, type MirrorProcess } from '../helpers/mirror-process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'undersigned-car-'));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 const letter = testLetter();
 const letterBytes = formatLetter(letter);
 const letterFile = join(dir, 'letter.txt');

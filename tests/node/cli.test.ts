@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromBase64 } from '../../core/bytes.ts';
 import { parseLetter, letterId } from '../../core/letter.ts';
 import { parseEntry } from '../../core/entry.ts';
@@ -13,6 +13,9 @@ import { buildLog, writeLog } from '../helpers/log.ts';
 import { readSharedJson, SHARED_VECTORS } from '../helpers/vectors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'undersigned-cli-'));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 const letterFile = join(dir, 'letter.txt');
 
 beforeAll(async () => {

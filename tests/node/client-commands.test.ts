@@ -1,6 +1,6 @@
 // undersigned submit, status and verify against a real mirror process on loopback.
 
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +23,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await mirror.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('undersigned submit', () => {

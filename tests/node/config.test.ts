@@ -1,10 +1,10 @@
 // The node's configuration file (node/config.ts) and `undersigned init`.
 
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { isUndersignedError } from '../../core/errors.ts';
 import { parseLetter } from '../../core/letter.ts';
 import { CONFIG_KEYS, loadConfig, mergeConfig, parseConfig } from '../../node/config.ts';
@@ -12,6 +12,9 @@ import { exitStatus } from '../../node/cli/cli.ts';
 import { runCli } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'undersigned-config-'));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function write(name: string, text: string): string {
   const path = join(dir, name);

@@ -1,11 +1,11 @@
 // undersigned node --seed FILE.car and --config FILE, with real node processes.
 
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { formatLetter, letterId } from '../../core/letter.ts';
 import { CLI, runCli } from '../helpers/cli.ts';
 import { testEntry, testLetter } from '../helpers/entries.ts';
@@ -13,6 +13,9 @@ import { buildLog, writeLog } from '../helpers/log.ts';
 import { startMirrorProcess } from '../helpers/mirror-process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'undersigned-seed-'));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 const letter = testLetter(2);
 const letterFile = join(dir, 'letter.txt');
 writeFileSync(letterFile, formatLetter(letter));
