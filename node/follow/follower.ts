@@ -64,11 +64,13 @@ export type FollowerOptions = {
 /** Bundles fetched ahead. */
 const BUNDLES_AHEAD = 8;
 /**
- * Bundles whose entries are being checked or wait in our sequencer's queue: 16,384 entries, so
- * that the workers are not starved while a batch is written (bench/catch-up.ts: 16 cost a
- * fifth of the speed), well under the sequencer's maxPending.
+ * Bundles whose entries are being checked or wait in our sequencer's queue, a sliding window:
+ * 32,768 entries, more than the workers check in a batch period and a batch write, so that
+ * they are not starved while our log catches up (bench/catch-up.ts), and well under the
+ * sequencer's maxPending (50,000). A bundle leaves the window as soon as its entries are in
+ * our log; batches take the queue in order, so the oldest is always the next to leave.
  */
-const MAX_IN_FLIGHT = 64;
+const MAX_IN_FLIGHT = 128;
 
 /** One followed log. Checkpoints are taken one at a time, in the order offered. */
 export class Follower {
@@ -203,8 +205,7 @@ export class Follower {
           )
         );
         inFlight.push(submitted.catch(() => undefined));
-        if (inFlight.length >= MAX_IN_FLIGHT)
-          await Promise.all(inFlight.splice(0, MAX_IN_FLIGHT / 4));
+        if (inFlight.length >= MAX_IN_FLIGHT) await inFlight.shift();
         tail = b.width === TILE_WIDTH ? [] : entries;
       }
       await appended;
