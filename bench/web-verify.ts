@@ -30,6 +30,8 @@ import { execFileSync } from 'node:child_process';
 import { createLetter, formatLetter, letterIdHex, letterId } from '../core/letter.ts';
 import { entrySigningMessage, parseEntry } from '../core/entry.ts';
 import { generateEntries } from '../node/gen.ts';
+import { parseBundleRangePath } from '../core/bundle-range.ts';
+import { ENTRY_BUNDLE_LEVEL, TILE_WIDTH, tilePath } from '../core/tiles.ts';
 import { buildLog, writeLog } from '../tests/helpers/log.ts';
 import { CHROMIUM, launchBrowser } from '../tests/e2e/browser.ts';
 import { launchCdpChromium } from './cdp-chromium.ts';
@@ -113,6 +115,20 @@ async function readTree(dir: string): Promise<Map<string, Buffer>> {
   return files;
 }
 
+/** A file of the log by its path, or a range of its full bundles (§6.7) as a node answers it. */
+function logFile(files: ReadonlyMap<string, Buffer>, path: string): Buffer | undefined {
+  const range = parseBundleRangePath(path);
+  if (range === undefined) return files.get(path);
+  const bundles: Buffer[] = [];
+  for (let k = 0; k < range.count; k++) {
+    const tile = { level: ENTRY_BUNDLE_LEVEL, index: range.first + k, width: TILE_WIDTH };
+    const bundle = files.get(tilePath(tile));
+    if (bundle === undefined) return undefined;
+    bundles.push(bundle);
+  }
+  return Buffer.concat(bundles);
+}
+
 /**
  * The static server: the mirror's read API for one prepared log, the client, and bare data.
  * The log is held in memory and each answer written in one call: a visitor's mirror is another
@@ -152,7 +168,7 @@ async function serve(log: Prepared): Promise<{ server: Server; url: string }> {
       );
     } else if (path === '/letter') file(join(log.dir, 'letter'), 'text/plain; charset=utf-8');
     else if (path.startsWith('/log/')) {
-      const body = logFiles.get(path.slice('/log/'.length));
+      const body = logFile(logFiles, path.slice('/log/'.length));
       if (body === undefined) res.writeHead(404, headers).end();
       else
         res

@@ -5,6 +5,8 @@
 //   /log/tile/<L>/<N>                application/octet-stream     public, max-age=31536000, immutable
 //   /log/tile/entries/<N>            application/octet-stream     public, max-age=31536000, immutable
 //   /log/tile/…/<N>.p/<W>            application/octet-stream     public, max-age=60
+//   /log/entry-bundles/<N>/<K>       application/octet-stream     public, max-age=31536000, immutable
+//     (core/bundle-range.ts, §6.7: K full bundles from N, concatenated; 404 unless all are full)
 //
 // Only a path that parseTilePath accepts is served, and the file read is at the canonical path
 // rebuilt from the parsed tile: no other file of the data directory can be reached.
@@ -16,7 +18,8 @@
 // tlog-tiles clients expect partial tiles to go away.
 
 import type { ServerResponse } from 'node:http';
-import { parseTilePath, TILE_WIDTH, type Tile } from '../../core/tiles.ts';
+import { parseBundleRangePath } from '../../core/bundle-range.ts';
+import { ENTRY_BUNDLE_LEVEL, parseTilePath, TILE_WIDTH, type Tile } from '../../core/tiles.ts';
 import type { TileStore } from '../log/tile-store.ts';
 import { isMissing } from '../log/disk.ts';
 import { IMMUTABLE, send, sendNotFound } from './respond.ts';
@@ -32,12 +35,17 @@ export function serveCheckpoint(res: ServerResponse, signed: string): void {
   });
 }
 
-/** Serves GET /log/<path> for a tile path; anything else is 404. */
+/** Serves GET /log/<path> for a tile path or an entry bundle range; anything else is 404. */
 export async function serveTile(
   res: ServerResponse,
   tiles: TileStore,
   path: string
 ): Promise<void> {
+  const range = parseBundleRangePath(path);
+  if (range !== undefined) {
+    await serveBundleRange(res, tiles, range.first, range.count);
+    return;
+  }
   let tile: Tile;
   try {
     tile = parseTilePath(path);
@@ -59,5 +67,32 @@ export async function serveTile(
     'Content-Type': 'application/octet-stream',
     'Cache-Control':
       tile.width === TILE_WIDTH ? IMMUTABLE : `public, max-age=${PARTIAL_TILE_MAX_AGE}`,
+  });
+}
+
+/** Serves `count` full entry bundles from bundle `first`, concatenated; 404 if one is not full. */
+async function serveBundleRange(
+  res: ServerResponse,
+  tiles: TileStore,
+  first: number,
+  count: number
+): Promise<void> {
+  let bundles: Uint8Array[];
+  try {
+    bundles = await Promise.all(
+      Array.from({ length: count }, (_, k) =>
+        tiles.read({ level: ENTRY_BUNDLE_LEVEL, index: first + k, width: TILE_WIDTH })
+      )
+    );
+  } catch (e) {
+    if (isMissing(e)) {
+      sendNotFound(res);
+      return;
+    }
+    throw e;
+  }
+  send(res, 200, Buffer.concat(bundles), {
+    'Content-Type': 'application/octet-stream',
+    'Cache-Control': IMMUTABLE,
   });
 }

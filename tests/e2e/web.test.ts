@@ -207,7 +207,9 @@ async function startTamperingProxy(target: string): Promise<{ server: Server; ur
         answer.on('data', (c: Buffer) => chunks.push(c));
         answer.on('end', () => {
           const body = Buffer.concat(chunks);
-          if (/^\/log\/tile\/entries\/[0-9x/]+$/.test(req.url ?? '') && body.length > 100) {
+          // Entry bundles, alone or in a range (docs/PROTOCOL.md §6.7).
+          const bundles = /^\/log\/(tile\/entries|entry-bundles)\/[0-9x/]+$/;
+          if (bundles.test(req.url ?? '') && body.length > 100) {
             body[100] = (body[100] ?? 0) ^ 0x01; // inside the first entry
           }
           res.writeHead(answer.statusCode ?? 502, answer.headers);

@@ -8,7 +8,9 @@ import { toHex, utf8Decode, utf8Encode } from '../../core/bytes.ts';
 import { sha256 } from '../../core/hash.ts';
 import { checkLogOrigin } from '../../core/origin.ts';
 import { KEY_TYPE_COSIGNATURE, parseVerifierKey } from '../../core/note-key.ts';
-import { ENTRY_BUNDLE_LEVEL, tilePath, type Tile } from '../../core/tiles.ts';
+import { ENTRY_BUNDLE_LEVEL, TILE_WIDTH, tilePath, type Tile } from '../../core/tiles.ts';
+import { bundleRangePath, type BundleRange } from '../../core/bundle-range.ts';
+import { MAX_ENTRY_SIZE } from '../../core/entry.ts';
 import { fetchBytes, request, type RequestOptions } from './http.ts';
 
 /** Where one log can be read: a mirror and the log's path prefix on it. */
@@ -167,6 +169,22 @@ export function fetchTile(
 ): Promise<Uint8Array> {
   return fetchBytes(`${source.mirror}${source.prefix}${tilePath(tile)}`, {
     cache: tile.level === ENTRY_BUNDLE_LEVEL ? 'no-store' : 'default',
+    ...options,
+  });
+}
+
+/**
+ * Reads a range of full entry bundles (§6.7), as one answer to split (core/bundle-range.ts).
+ * NOT_FOUND from a mirror without ranges (a static host, say). Not cached, as fetchTile.
+ */
+export function fetchBundleRange(
+  source: LogSource,
+  range: BundleRange,
+  options: RequestOptions = {}
+): Promise<Uint8Array> {
+  return fetchBytes(`${source.mirror}${source.prefix}${bundleRangePath(range)}`, {
+    cache: 'no-store',
+    maxBytes: range.count * TILE_WIDTH * (2 + MAX_ENTRY_SIZE),
     ...options,
   });
 }
