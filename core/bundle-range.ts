@@ -5,15 +5,69 @@
 // into bundles (each full bundle holds exactly 256 entries) and checks each as if read alone.
 // It exists because a browser spends about 2.5 ms of CPU on each request, and a log of a
 // million entries has 3,907 bundles (bench/web-verify.ts).
+//
+// readingInRanges reads full bundles 16 at a time, partial bundles alone, and everything alone
+// once a range fails to come back as bundles: a mirror without ranges answers 404 (an older
+// node, an IPFS gateway) or, on a static host that serves its index for any path, something
+// that does not split. The verifier asks for bundles in order (verifier.ts), so a range is
+// read when the first of its bundles is asked for, and forgotten when its last is handed out.
 
-import { UndersignedError } from './errors.ts';
-import { TILE_WIDTH } from './tiles.ts';
+import { isUndersignedError, UndersignedError } from './errors.ts';
+import { TILE_WIDTH, type Tile } from './tiles.ts';
 
 /** The most bundles one range holds: 4,096 entries. */
 export const MAX_BUNDLES_PER_RANGE = 16;
 
 /** A range of full entry bundles: bundle indexes `first` … `first + count − 1`. */
 export type BundleRange = { readonly first: number; readonly count: number };
+
+/** Reads one entry bundle's bytes (untrusted until checked by the verifier). */
+export type EntryBundleReader = (
+  bundle: Tile,
+  options: { signal?: AbortSignal }
+) => Promise<Uint8Array>;
+
+/** Reads a range's answer, unsplit: NOT_FOUND where the mirror has no ranges. */
+export type BundleRangeReader = (
+  range: BundleRange,
+  options: { signal?: AbortSignal }
+) => Promise<Uint8Array>;
+
+/** The bundles of a log of `treeSize` entries, read in ranges where it can (see above). */
+export function readingInRanges(
+  treeSize: number,
+  readBundle: EntryBundleReader,
+  readRange: BundleRangeReader
+): EntryBundleReader {
+  const fullBundles = Math.floor(treeSize / TILE_WIDTH);
+  let ranges = true;
+  const read = new Map<number, Promise<Uint8Array[]>>(); // by the range's first bundle
+  return async (tile, options) => {
+    if (!ranges || tile.width !== TILE_WIDTH || tile.index >= fullBundles) {
+      return readBundle(tile, options);
+    }
+    const first = tile.index - (tile.index % MAX_BUNDLES_PER_RANGE);
+    const count = Math.min(MAX_BUNDLES_PER_RANGE, fullBundles - first);
+    let bundles = read.get(first);
+    if (bundles === undefined) {
+      bundles = readRange({ first, count }, options).then((bytes) =>
+        splitBundleRange(bytes, count)
+      );
+      bundles.catch(() => undefined); // awaited below, by each of its bundles
+      read.set(first, bundles);
+    }
+    if (tile.index === first + count - 1) read.delete(first);
+    try {
+      return (await bundles)[tile.index - first] as Uint8Array;
+    } catch (e) {
+      if (!isUndersignedError(e, 'NOT_FOUND') && !isUndersignedError(e, 'MALFORMED_ENTRY_BUNDLE'))
+        throw e;
+      ranges = false;
+      read.clear();
+      return readBundle(tile, options);
+    }
+  };
+}
 
 const RANGE_PATH = /^entry-bundles\/(0|[1-9][0-9]{0,15})\/([1-9][0-9]?)$/;
 

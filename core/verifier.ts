@@ -26,6 +26,7 @@ import { entryBundlesForSize, TILE_WIDTH, type Tile } from './tiles.ts';
 import { equalBytes, toBase64 } from './bytes.ts';
 import { Tally, type TallyResult } from './tally.ts';
 import type { Ed25519BatchVerifier } from './ed25519-batch.ts';
+import { readingInRanges, type BundleRangeReader, type EntryBundleReader } from './bundle-range.ts';
 import { createEd25519Verifier } from './ed25519-batch.ts';
 import {
   bundleChecker,
@@ -35,12 +36,7 @@ import {
 } from './bundle-check.ts';
 
 export type { RejectedEntry } from './bundle-check.ts';
-
-/** Fetches one entry bundle's bytes (untrusted until checked here). */
-export type EntryBundleReader = (
-  bundle: Tile,
-  options: { signal?: AbortSignal }
-) => Promise<Uint8Array>;
+export type { EntryBundleReader } from './bundle-range.ts';
 
 export type VerifyProgress = { readonly entriesVerified: number; readonly treeSize: number };
 
@@ -55,6 +51,11 @@ export type VerifyLogOptions = {
   readonly letterId: Uint8Array;
   readonly stampBits: number;
   readonly readEntryBundle: EntryBundleReader;
+  /**
+   * Reads a range of full entry bundles (§6.7, bundle-range.ts), where the source has them:
+   * full bundles are then read 16 at a time, and alone again if the source answers NOT_FOUND.
+   */
+  readonly readBundleRange?: BundleRangeReader;
   /**
    * Checks each bundle; by default checkEntryBundle on this thread with `ed25519`. It is handed
    * the bytes readEntryBundle gave, which are not read again here.
@@ -120,6 +121,10 @@ export async function verifyLog(options: VerifyLogOptions): Promise<LogVerificat
   let entriesVerified = 0;
 
   const bundles = entryBundlesForSize(treeSize);
+  const readEntryBundle =
+    options.readBundleRange === undefined
+      ? options.readEntryBundle
+      : readingInRanges(treeSize, options.readEntryBundle, options.readBundleRange);
   // Fetches and checks still running when verification stops early are aborted.
   const stop = new AbortController();
   const stopSignal = signal === undefined ? stop.signal : AbortSignal.any([signal, stop.signal]);
@@ -128,7 +133,7 @@ export async function verifyLog(options: VerifyLogOptions): Promise<LogVerificat
   const startFetch = (i: number): void => {
     const ref = bundles[i];
     if (ref === undefined) return;
-    const fetched = fetchBundle(options.readEntryBundle, ref, stopSignal);
+    const fetched = fetchBundle(readEntryBundle, ref, stopSignal);
     fetched.catch(() => undefined); // awaited in order below; never an unhandled rejection
     fetches[i] = fetched;
   };

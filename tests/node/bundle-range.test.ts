@@ -1,6 +1,7 @@
-// Entry bundle ranges (docs/PROTOCOL.md §6.7) end to end: a real node serves them, and the web
-// client's reader (web/lib/bundle-reader.ts) reads a log through them, or bundle by bundle
-// from a mirror without them, with the same bytes either way.
+// Entry bundle ranges (docs/PROTOCOL.md §6.7) end to end: a real node serves them; core's
+// readingInRanges, with the web client's fetches (web/lib/mirror-api.ts), reads a log through
+// them, or bundle by bundle from a mirror without them, with the same bytes either way; and
+// the CLI's HTTP source verifies a log through them.
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type Server } from 'node:http';
@@ -14,7 +15,12 @@ import { generateEntries } from '../../node/gen.ts';
 import { dataLayout } from '../../node/log/layout.ts';
 import { loadOrCreateLogKey } from '../../node/log/log-key.ts';
 import { Log } from '../../node/log/log.ts';
-import { entryBundleReader } from '../../web/lib/bundle-reader.ts';
+import { readingInRanges } from '../../core/bundle-range.ts';
+import { verifyLog } from '../../core/verifier.ts';
+import { newVerifier } from '../../core/note.ts';
+import { httpSource } from '../../node/log-source.ts';
+import { fetchBundleRange } from '../../web/lib/mirror-api.ts';
+import { readTile } from '../../web/lib/tile-fetch.ts';
 import { testLetter } from '../helpers/entries.ts';
 import { rawRequest, startMirrorProcess, type MirrorProcess } from '../helpers/mirror-process.ts';
 
@@ -74,7 +80,12 @@ async function proxy(
 
 /** Every bundle of the log through the reader, asked for in order with 16 ahead, as verifyLog does. */
 async function readAll(url: string): Promise<Uint8Array[]> {
-  const read = entryBundleReader({ mirror: url, prefix: 'log/' }, SIZE);
+  const source = { mirror: url, prefix: 'log/' };
+  const read = readingInRanges(
+    SIZE,
+    (tile, options) => readTile(source, tile, options),
+    (range, options) => fetchBundleRange(source, range, options)
+  );
   const bundles = entryBundlesForSize(SIZE);
   const pending = bundles.slice(0, 16).map((tile) => read(tile, {}));
   const out: Uint8Array[] = [];
@@ -120,7 +131,7 @@ describe('a node', () => {
   });
 });
 
-describe('the web client’s bundle reader', () => {
+describe('reading a log in ranges', () => {
   it('reads full bundles in ranges of 16 and the partial one alone, byte for byte', async () => {
     const { url, asked, server } = await proxy('served');
     try {
@@ -149,4 +160,30 @@ describe('the web client’s bundle reader', () => {
       }
     });
   }
+});
+
+describe('the CLI’s HTTP source', () => {
+  it('verifies the log through ranges', async () => {
+    const { url, asked, server } = await proxy('served');
+    try {
+      const log = httpSource(`${url}log/`);
+      const result = await verifyLog({
+        checkpoint: await log.read('checkpoint'),
+        logKeys: [newVerifier(node.vkey)],
+        letterId: letterId(letter),
+        stampBits: letter.stampBits,
+        readEntryBundle: (tile, options) => log.read(tilePath(tile), options),
+        ...(log.readRange === undefined ? {} : { readBundleRange: log.readRange }),
+      });
+      expect([result.treeSize, result.rejectedTotal]).toEqual([SIZE, 0]);
+      expect(result.tally.count).toBeGreaterThan(SIZE / 2);
+      expect(asked.filter((p) => p.includes('entr'))).toEqual([
+        '/log/entry-bundles/0/16',
+        '/log/entry-bundles/16/1',
+        '/log/tile/entries/017.p/10',
+      ]);
+    } finally {
+      server.close();
+    }
+  });
 });

@@ -2,8 +2,8 @@
 //   1. read the checkpoint and open it with the log's key (its origin names the letter and key);
 //   2. if a checkpoint of this log was verified before on this device, demand a consistency
 //      proof from it (lib/consistency.ts); an inconsistent pair is kept as evidence;
-//   3. verify the whole log with core's verifier (every bundle, read in ranges where the mirror
-//      has them: lib/bundle-reader.ts; the root, every entry and its signature), the entry
+//   3. verify the whole log with core's verifier (every bundle, full ones read 16 at a time
+//      where the mirror serves ranges, §6.7; the root, every entry and its signature), the entry
 //      bundles checked in the worker pool (lib/worker-pool.ts) when the
 //      backend is one, several per worker in flight; the page keeps the tree and the tally;
 //   4. remember the checkpoint.
@@ -18,8 +18,8 @@ import type { Ed25519BatchVerifier } from '../../core/ed25519-batch.ts';
 import { bundleChecker, type BundleChecker } from '../../core/bundle-check.ts';
 import { utf8Decode } from '../../core/bytes.ts';
 import type { Letter } from '../../core/letter.ts';
-import { fetchCheckpoint, type LogRef, type LogSource } from './mirror-api.ts';
-import { entryBundleReader } from './bundle-reader.ts';
+import { fetchBundleRange, fetchCheckpoint, type LogRef, type LogSource } from './mirror-api.ts';
+import { readTile } from './tile-fetch.ts';
 import { checkConsistency } from './consistency.ts';
 import type { CheckpointMemory } from './checkpoint-memory.ts';
 import { collectingChecker, ValidEntries } from './union.ts';
@@ -136,7 +136,10 @@ export async function verifyLogFrom(
       stampBits: options.letter.stampBits,
       bundlesAhead: BUNDLES_AHEAD,
       ...(inWorkers ? { bundlesInFlight: BUNDLES_PER_WORKER * (ed25519.size ?? 1) } : {}),
-      readEntryBundle: entryBundleReader(source, checkpoint.treeSize),
+      readEntryBundle: (tile, { signal: s }) =>
+        readTile(source, tile, s === undefined ? {} : { signal: s }),
+      readBundleRange: (range, { signal: s }) =>
+        fetchBundleRange(source, range, s === undefined ? {} : { signal: s }),
       checkBundle: entries === undefined ? checkBundle : collectingChecker(checkBundle, entries),
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
       ...(signal === undefined ? {} : { signal }),

@@ -107,6 +107,7 @@ async function verifySource(
     stampBits: letter.stampBits,
     ed25519: nodeEd25519(),
     readEntryBundle: (tile, options) => target.log.read(tilePath(tile), options),
+    ...(target.log.readRange === undefined ? {} : { readBundleRange: target.log.readRange }),
     onProgress,
     signal: io.signal,
   });
