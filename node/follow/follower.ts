@@ -66,9 +66,10 @@ const BUNDLES_AHEAD = 8;
 /**
  * Bundles whose entries are being checked or wait in our sequencer's queue, a sliding window:
  * 32,768 entries, more than the workers check in a batch period and a batch write, so that
- * they are not starved while our log catches up (bench/catch-up.ts), and well under the
- * sequencer's maxPending (50,000). A bundle leaves the window as soon as its entries are in
- * our log; batches take the queue in order, so the oldest is always the next to leave.
+ * they are not starved while our log catches up (bench/catch-up.ts). A bundle leaves the
+ * window as soon as its entries are in our log; batches take the queue in order, so the
+ * oldest is always the next to leave. Several followers may together pass the sequencer's
+ * maxPending (50,000): submitChecked then waits for room.
  */
 const MAX_IN_FLIGHT = 128;
 

@@ -64,6 +64,8 @@ export class Sequencer {
   /** The receipts of written batches still being made (#answer never rejects). */
   #answering: Promise<void> = Promise.resolve();
   #wake: () => void = () => undefined;
+  /** submitChecked calls waiting for the queue to shrink below maxPending. */
+  #roomWaiters: (() => void)[] = [];
 
   constructor(options: SequencerOptions) {
     this.#options = options;
@@ -143,23 +145,25 @@ export class Sequencer {
    * Submits entries that passed every check already (a followed log's, checked on a worker:
    * node/ed25519/verifier.ts), without receipts; the entries' bytes are kept as given, not
    * copied (views into an entry bundle, say). Duplicates and entries already held are
-   * skipped. Resolves once every admitted entry is in a signed checkpoint (or was refused,
-   * UNAVAILABLE, by a failed batch).
+   * skipped. A full queue (maxPending) is waited out, not refused: followers have nobody to
+   * retry for them. Resolves once every admitted entry is in a signed checkpoint (or was
+   * refused, UNAVAILABLE, by a failed batch); rejects UNAVAILABLE if the sequencer stops.
    */
   async submitChecked(entries: readonly CheckedEntry[]): Promise<void> {
     this.#checkRunning();
     const waits: Promise<Accepted>[] = [];
     let last: Pending | undefined;
     for (const entry of entries) {
+      while (this.#pending.size >= (this.#options.maxPending ?? 50_000)) {
+        await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+        this.#checkRunning();
+      }
       // As in submit(): from a 'none' lookup to the queue nothing awaits.
       let found = this.#lookup(entry, entry.bytes, entry.leafHash, false);
       if (found instanceof Promise) found = await found;
       if (found.kind === 'same') waits.push(found.result);
       if (found.kind !== 'none') continue;
       this.#checkRunning();
-      if (this.#pending.size >= (this.#options.maxPending ?? 50_000)) {
-        throw new UndersignedError('UNAVAILABLE', 'the node is busy: retry later');
-      }
       last = this.#pending.add(entry, false);
     }
     // Batches take the queue in order: once the last entry queued here is written (or refused),
@@ -218,6 +222,7 @@ export class Sequencer {
         this.#pending.takeQueue(),
         () => new UndersignedError('UNAVAILABLE', 'the node stopped: retry')
       );
+      this.#wakeRoomWaiters(); // they find the sequencer stopped
       await this.#answering; // what was written is answered before the log may be closed
     }
   }
@@ -241,6 +246,7 @@ export class Sequencer {
           batch,
           () => new UndersignedError('UNAVAILABLE', 'the batch could not be written: retry')
         );
+        this.#wakeRoomWaiters();
         return;
       }
       // The batch was committed before the failure, and recovery published it.
@@ -249,6 +255,7 @@ export class Sequencer {
       index.add(p.publicKey, p.kind, start + i);
     });
     this.#pending.release(batch);
+    this.#wakeRoomWaiters();
     const replicated = batch.reduce((n, p) => (p.wantsReceipt ? n : n + 1), 0);
     this.#options.onBatch?.({ entries: batch.length, replicated });
     const wanted = batch.flatMap((p, i) => (p.wantsReceipt ? [{ p, index: start + i }] : []));
@@ -276,6 +283,11 @@ export class Sequencer {
       const why = 'the receipt could not be made: retry';
       for (const { p } of wanted) p.reject(new UndersignedError('UNAVAILABLE', why));
     }
+  }
+
+  /** Lets submitChecked calls waiting for room look again (the queue shrank, or stopped). */
+  #wakeRoomWaiters(): void {
+    for (const wake of this.#roomWaiters.splice(0)) wake();
   }
 
   async #recover(): Promise<boolean> {

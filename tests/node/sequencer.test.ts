@@ -270,6 +270,33 @@ describe('Sequencer', () => {
     await stop(running);
   });
 
+  it('makes submitChecked wait out a full queue, not refuse it, until the sequencer stops', async () => {
+    const running = await start({ batchMs: 20, maxPending: 3 });
+    const entries = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => testEntry(letter, 820 + i))
+    );
+    const checked = (bytes: Uint8Array): CheckedEntry => {
+      const { publicKey, kind } = parseEntry(bytes);
+      return { bytes, leafHash: recordHash(bytes), publicKey, kind };
+    };
+    // Two followers at once, eight entries, room for three: every entry gets in.
+    await Promise.all([
+      running.sequencer.submitChecked(entries.slice(0, 4).map(checked)),
+      running.sequencer.submitChecked(entries.slice(4).map(checked)),
+    ]);
+    expect(running.log.treeSize).toBe(8);
+    // A submitChecked still waiting when the sequencer stops is refused, UNAVAILABLE.
+    const slow = await start({ batchMs: 60_000, maxPending: 2 });
+    const more = await Promise.all(Array.from({ length: 3 }, (_, i) => testEntry(letter, 840 + i)));
+    const waiting = codeOf(slow.sequencer.submitChecked(more.map(checked)));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await slow.sequencer.stop();
+    expect(await waiting).toBe('UNAVAILABLE');
+    expect(slow.log.treeSize).toBe(2); // the two queued were written at the stop
+    await slow.log.close();
+    await stop(running);
+  });
+
   it('a batch that fails before its commit is refused UNAVAILABLE; one that fails after is answered', async () => {
     const running = await start();
     running.fault.at = 'staged';
