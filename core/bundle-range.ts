@@ -7,12 +7,13 @@
 // million entries has 3,907 bundles (bench/web-verify.ts).
 //
 // readingInRanges reads full bundles 16 at a time, partial bundles alone, and everything alone
-// once a range fails to come back as bundles: a mirror without ranges answers 404 (an older
-// node, an IPFS gateway) or, on a static host that serves its index for any path, something
-// that does not split. The verifier asks for bundles in order (verifier.ts), so a range is
+// once a range fails to come back as bundles, for whatever reason: a mirror without ranges
+// answers 404 (an older node, an IPFS gateway), 403 (some object stores), a 404 without CORS
+// headers (a browser sees a network error), or, on a static host that serves its index for
+// any path, something that does not split. The verifier asks for bundles in order (verifier.ts), so a range is
 // read when the first of its bundles is asked for, and forgotten when its last is handed out.
 
-import { isUndersignedError, UndersignedError } from './errors.ts';
+import { UndersignedError } from './errors.ts';
 import { TILE_WIDTH, type Tile } from './tiles.ts';
 
 /** The most bundles one range holds: 4,096 entries. */
@@ -27,13 +28,17 @@ export type EntryBundleReader = (
   options: { signal?: AbortSignal }
 ) => Promise<Uint8Array>;
 
-/** Reads a range's answer, unsplit: NOT_FOUND where the mirror has no ranges. */
+/** Reads a range's answer, unsplit; any failure makes the reader read bundles alone. */
 export type BundleRangeReader = (
   range: BundleRange,
   options: { signal?: AbortSignal }
 ) => Promise<Uint8Array>;
 
-/** The bundles of a log of `treeSize` entries, read in ranges where it can (see above). */
+/**
+ * The bundles of a log of `treeSize` entries, read in ranges where it can (see above). Bundles
+ * are to be asked for in order and with one signal, as the verifier does: a range is read with
+ * the signal of the first ask in it, and held until each of its bundles was asked for once.
+ */
 export function readingInRanges(
   treeSize: number,
   readBundle: EntryBundleReader,
@@ -41,27 +46,30 @@ export function readingInRanges(
 ): EntryBundleReader {
   const fullBundles = Math.floor(treeSize / TILE_WIDTH);
   let ranges = true;
-  const read = new Map<number, Promise<Uint8Array[]>>(); // by the range's first bundle
+  // By the range's first bundle: its split answer, and how many of its bundles are still to ask.
+  const read = new Map<number, { bundles: Promise<Uint8Array[]>; left: number }>();
   return async (tile, options) => {
     if (!ranges || tile.width !== TILE_WIDTH || tile.index >= fullBundles) {
       return readBundle(tile, options);
     }
     const first = tile.index - (tile.index % MAX_BUNDLES_PER_RANGE);
     const count = Math.min(MAX_BUNDLES_PER_RANGE, fullBundles - first);
-    let bundles = read.get(first);
-    if (bundles === undefined) {
-      bundles = readRange({ first, count }, options).then((bytes) =>
+    let range = read.get(first);
+    if (range === undefined) {
+      const bundles = readRange({ first, count }, options).then((bytes) =>
         splitBundleRange(bytes, count)
       );
       bundles.catch(() => undefined); // awaited below, by each of its bundles
-      read.set(first, bundles);
+      range = { bundles, left: count };
+      read.set(first, range);
     }
-    if (tile.index === first + count - 1) read.delete(first);
+    if (--range.left === 0) read.delete(first);
     try {
-      return (await bundles)[tile.index - first] as Uint8Array;
+      return (await range.bundles)[tile.index - first] as Uint8Array;
     } catch (e) {
-      if (!isUndersignedError(e, 'NOT_FOUND') && !isUndersignedError(e, 'MALFORMED_ENTRY_BUNDLE'))
-        throw e;
+      // Whatever went wrong (404, 403, an answer too big or that does not split, a timeout),
+      // the bundles can still be read alone: a mirror that is down fails there too.
+      if (options.signal?.aborted === true) throw e;
       ranges = false;
       read.clear();
       return readBundle(tile, options);

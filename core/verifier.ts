@@ -14,8 +14,8 @@
 // Step 2 is pluggable: by default checkEntryBundle runs on this thread, and a caller may pass a
 // `checkBundle` that runs the same function elsewhere (the web client's workers). Bundles are
 // fetched ahead and several are checked at once; their outcomes are taken in log order.
-// Memory: the bundles being fetched and checked, the tree's frontier, and the set of distinct
-// keys; not the entries.
+// Memory: the bundles being fetched (read in ranges, up to two ranges of 16) and checked, the
+// tree's frontier, and the set of distinct keys; not the entries.
 
 import { UndersignedError } from './errors.ts';
 import { openCheckpoint } from './checkpoint.ts';
@@ -52,8 +52,8 @@ export type VerifyLogOptions = {
   readonly stampBits: number;
   readonly readEntryBundle: EntryBundleReader;
   /**
-   * Reads a range of full entry bundles (§6.7, bundle-range.ts), where the source has them:
-   * full bundles are then read 16 at a time, and alone again if the source answers NOT_FOUND.
+   * Reads a range of full entry bundles (§6.7, bundle-range.ts), where the source may have them:
+   * full bundles are then read 16 at a time, and alone again once a range fails.
    */
   readonly readBundleRange?: BundleRangeReader;
   /**

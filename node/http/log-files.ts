@@ -8,8 +8,9 @@
 //   /log/entry-bundles/<N>/<K>       application/octet-stream     public, max-age=31536000, immutable
 //     (core/bundle-range.ts, §6.7: K full bundles from N, concatenated; 404 unless all are full)
 //
-// Only a path that parseTilePath accepts is served, and the file read is at the canonical path
-// rebuilt from the parsed tile: no other file of the data directory can be reached.
+// Only a path that parseTilePath or parseBundleRangePath accepts is served, and each file read
+// is at the canonical path rebuilt from the parsed tile: no other file of the data directory
+// can be reached.
 //
 // Policy: the log deletes a partial tile once its full tile exists (tlog-tiles allows it), but
 // still serves it, cut from the full tile: a reader that fetched a checkpoint just before the

@@ -50,7 +50,7 @@ afterAll(async () => {
 
 /** A proxy to the node that records the paths asked, and stands in for a mirror without ranges. */
 async function proxy(
-  ranges: 'served' | 'not found' | 'index page'
+  ranges: 'served' | 'not found' | 'forbidden' | 'index page'
 ): Promise<{ url: string; asked: string[]; server: Server }> {
   const asked: string[] = [];
   const upstream = new URL(node.url);
@@ -59,6 +59,7 @@ async function proxy(
     asked.push(path);
     if (path.startsWith('/log/entry-bundles/') && ranges !== 'served') {
       if (ranges === 'not found') res.writeHead(404).end();
+      else if (ranges === 'forbidden') res.writeHead(403).end();
       else res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>x');
       return;
     }
@@ -146,7 +147,7 @@ describe('reading a log in ranges', () => {
     }
   });
 
-  for (const kind of ['not found', 'index page'] as const) {
+  for (const kind of ['not found', 'forbidden', 'index page'] as const) {
     it(`reads bundle by bundle from a mirror without ranges (${kind})`, async () => {
       const { url, asked, server } = await proxy(kind);
       try {

@@ -77,7 +77,8 @@ const BUNDLES_AHEAD = 16;
 /**
  * Entry bundles in flight per worker: the next ones queued while the worker checks one, enough
  * (about 0.1 s of signatures) that a worker keeps busy while the page's thread is held up.
- * Memory: these and BUNDLES_AHEAD fetched bundles, at most 256 KiB each (§3.1, c2sp.org/tlog-tiles).
+ * Memory: these and BUNDLES_AHEAD fetched bundles, at most 256 KiB each (§3.1, c2sp.org/tlog-tiles),
+ * and with ranges (§6.7) up to two ranges of 16 bundles being read.
  */
 export const BUNDLES_PER_WORKER = 8;
 

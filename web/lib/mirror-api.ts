@@ -8,10 +8,15 @@ import { toHex, utf8Decode, utf8Encode } from '../../core/bytes.ts';
 import { sha256 } from '../../core/hash.ts';
 import { checkLogOrigin } from '../../core/origin.ts';
 import { KEY_TYPE_COSIGNATURE, parseVerifierKey } from '../../core/note-key.ts';
-import { ENTRY_BUNDLE_LEVEL, TILE_WIDTH, tilePath, type Tile } from '../../core/tiles.ts';
+import { ENTRY_BUNDLE_LEVEL, tilePath, type Tile } from '../../core/tiles.ts';
 import { bundleRangePath, type BundleRange } from '../../core/bundle-range.ts';
-import { MAX_ENTRY_SIZE } from '../../core/entry.ts';
-import { fetchBytes, request, type RequestOptions } from './http.ts';
+import {
+  DEFAULT_MAX_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  fetchBytes,
+  request,
+  type RequestOptions,
+} from './http.ts';
 
 /** Where one log can be read: a mirror and the log's path prefix on it. */
 export type LogSource = { readonly mirror: string; readonly prefix: string };
@@ -174,8 +179,9 @@ export function fetchTile(
 }
 
 /**
- * Reads a range of full entry bundles (§6.7), as one answer to split (core/bundle-range.ts).
- * NOT_FOUND from a mirror without ranges (a static host, say). Not cached, as fetchTile.
+ * Reads a range of full entry bundles (§6.7), as one answer to split (core/bundle-range.ts);
+ * it fails on a mirror without ranges (a static host, say). Not cached, as fetchTile. Each
+ * bundle may be as big as one read alone (DEFAULT_MAX_BYTES), and the whole takes longer.
  */
 export function fetchBundleRange(
   source: LogSource,
@@ -184,7 +190,8 @@ export function fetchBundleRange(
 ): Promise<Uint8Array> {
   return fetchBytes(`${source.mirror}${source.prefix}${bundleRangePath(range)}`, {
     cache: 'no-store',
-    maxBytes: range.count * TILE_WIDTH * (2 + MAX_ENTRY_SIZE),
+    maxBytes: range.count * DEFAULT_MAX_BYTES,
+    timeoutMs: 3 * DEFAULT_TIMEOUT_MS,
     ...options,
   });
 }
