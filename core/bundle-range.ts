@@ -36,8 +36,10 @@ export type BundleRangeReader = (
 
 /**
  * The bundles of a log of `treeSize` entries, read in ranges where it can (see above). Bundles
- * are to be asked for in order and with one signal, as the verifier does: a range is read with
- * the signal of the first ask in it, and held until each of its bundles was asked for once.
+ * are to be asked for in order and with one signal, as the verifier and a follower do: a range
+ * is read with the signal of the first ask in it, and held until each of its bundles was asked
+ * for once. Ranges are aligned to 16 (§6.7), but for a first one that starts where the reader
+ * starts: a follower that holds bundles 0 … 99 asks 100 … 111, then 112 … 127.
  */
 export function readingInRanges(
   treeSize: number,
@@ -46,14 +48,19 @@ export function readingInRanges(
 ): EntryBundleReader {
   const fullBundles = Math.floor(treeSize / TILE_WIDTH);
   let ranges = true;
+  let start: number | undefined; // the first full bundle asked for
   // By the range's first bundle: its split answer, and how many of its bundles are still to ask.
   const read = new Map<number, { bundles: Promise<Uint8Array[]>; left: number }>();
   return async (tile, options) => {
     if (!ranges || tile.width !== TILE_WIDTH || tile.index >= fullBundles) {
       return readBundle(tile, options);
     }
-    const first = tile.index - (tile.index % MAX_BUNDLES_PER_RANGE);
-    const count = Math.min(MAX_BUNDLES_PER_RANGE, fullBundles - first);
+    start ??= tile.index;
+    const first = Math.max(start, tile.index - (tile.index % MAX_BUNDLES_PER_RANGE));
+    const count = Math.min(
+      MAX_BUNDLES_PER_RANGE - (first % MAX_BUNDLES_PER_RANGE),
+      fullBundles - first
+    );
     let range = read.get(first);
     if (range === undefined) {
       const bundles = readRange({ first, count }, options).then((bytes) =>

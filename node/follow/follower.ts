@@ -20,6 +20,7 @@
 import { toBase64, equalBytes } from '../../core/bytes.ts';
 import { openCheckpoint, type Checkpoint } from '../../core/checkpoint.ts';
 import { decodeEntryBundle } from '../../core/entry-bundle.ts';
+import { readingInRanges } from '../../core/bundle-range.ts';
 import { checkTree, proveTree } from '../../core/merkle.ts';
 import { formatNote, parseNote } from '../../core/note.ts';
 import type { Verifier } from '../../core/note-key.ts';
@@ -34,7 +35,7 @@ import type { StagedTile } from '../log/tile-store.ts';
 import type { EvidenceStore } from '../witness/evidence.ts';
 import type { WitnessKey } from '../witness/witness-key.ts';
 import type { FollowMeta, FollowState, FollowStore } from './follow-store.ts';
-import { readFromAny } from './peer-source.ts';
+import { readFromAny, readRangeFromAny } from './peer-source.ts';
 
 /** What a follower needs from the mirror. */
 export type FollowerOptions = {
@@ -145,10 +146,17 @@ export class Follower {
     const writer = this.#state.writer;
     const bundles = newEntryBundles(v.treeSize, c.treeSize);
     const fetches = new Map<number, Promise<Uint8Array>>();
+    // Full bundles 16 at a time where the peer serves ranges (§6.7), else one by one.
+    const urls = this.#o.urls();
+    const read = readingInRanges(
+      c.treeSize,
+      (tile) => this.#read(`log/${tilePath(tile)}`),
+      (range) => readRangeFromAny(urls, range, this.#o.signal)
+    );
     const start = (i: number): void => {
       const b = bundles[i];
       if (b === undefined || fetches.has(i)) return;
-      const p = this.#read(`log/${tilePath(b)}`);
+      const p = read(b, { signal: this.#o.signal });
       p.catch(() => undefined);
       fetches.set(i, p);
     };

@@ -3,12 +3,14 @@ import {
   bundleRangePath,
   MAX_BUNDLES_PER_RANGE,
   parseBundleRangePath,
+  readingInRanges,
   splitBundleRange,
+  type BundleRange,
 } from '../../core/bundle-range.ts';
 import { concatBytes } from '../../core/bytes.ts';
 import { decodeEntryBundle, encodeEntryBundle } from '../../core/entry-bundle.ts';
 import { isUndersignedError } from '../../core/errors.ts';
-import { TILE_WIDTH } from '../../core/tiles.ts';
+import { ENTRY_BUNDLE_LEVEL, newEntryBundles, TILE_WIDTH } from '../../core/tiles.ts';
 
 /** A full bundle of 256 entries of varied lengths, entry k of bundle b holding b and k. */
 function fullBundle(b: number): Uint8Array {
@@ -73,5 +75,50 @@ describe('splitBundleRange', () => {
       expect(isUndersignedError(error, 'MALFORMED_ENTRY_BUNDLE')).toBe(true);
     }
     expect(() => splitBundleRange(two, 0)).toThrow(RangeError);
+  });
+});
+
+describe('readingInRanges', () => {
+  // A log of 130 full bundles and a partial one, held in memory; the reader's two reads
+  // record what they were asked.
+  const size = 130 * TILE_WIDTH + 5;
+  const bundle = (i: number): Uint8Array => fullBundle(i % 251);
+  function reader(ranges: boolean): { read: ReturnType<typeof readingInRanges>; asked: string[] } {
+    const asked: string[] = [];
+    const read = readingInRanges(
+      size,
+      (tile) => {
+        asked.push(`${tile.index}${tile.width === TILE_WIDTH ? '' : `.p/${tile.width}`}`);
+        return Promise.resolve(
+          tile.width === TILE_WIDTH ? bundle(tile.index) : Uint8Array.of(0, 0)
+        );
+      },
+      ({ first, count }: BundleRange) => {
+        asked.push(`${first}+${count}`);
+        if (!ranges) return Promise.reject(new Error('HTTP 403'));
+        return Promise.resolve(
+          concatBytes(...Array.from({ length: count }, (_, k) => bundle(first + k)))
+        );
+      }
+    );
+    return { read, asked };
+  }
+
+  it('reads aligned ranges, but a first one from where the reader starts', async () => {
+    const { read, asked } = reader(true);
+    const tiles = newEntryBundles(100 * TILE_WIDTH, size); // a follower holding bundles 0 … 99
+    const got = await Promise.all(tiles.map((tile) => read(tile, {})));
+    expect(asked).toEqual(['100+12', '112+16', '128+2', '130.p/5']);
+    expect(got.slice(0, -1)).toEqual(tiles.slice(0, -1).map((t) => bundle(t.index)));
+    expect(tiles.at(-1)).toEqual({ level: ENTRY_BUNDLE_LEVEL, index: 130, width: 5 });
+  });
+
+  it('reads bundles alone once a range fails in any way', async () => {
+    const { read, asked } = reader(false);
+    const tiles = newEntryBundles(0, 20 * TILE_WIDTH);
+    const got = [];
+    for (const tile of tiles) got.push(await read(tile, {}));
+    expect(got).toEqual(tiles.map((t) => bundle(t.index)));
+    expect(asked).toEqual(['0+16', ...tiles.map((t) => String(t.index))]);
   });
 });

@@ -188,3 +188,32 @@ describe('the CLI’s HTTP source', () => {
     }
   });
 });
+
+describe('a follower', () => {
+  it('catches up on a peer log through ranges', async () => {
+    const { url, asked, server } = await proxy('served');
+    const follower = await startMirrorProcess({
+      letterFile: join(root, 'letter'),
+      dataDir: join(root, 'follower'),
+      args: ['--no-p2p', '--follow', url, '--poll-ms', '200'],
+    });
+    try {
+      for (;;) {
+        const info = (await (await fetch(new URL('info', follower.url))).json()) as {
+          treeSize: number;
+          follows: { treeSize: number }[];
+        };
+        if (info.treeSize === SIZE && info.follows[0]?.treeSize === SIZE) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(asked.filter((p) => p.includes('entr'))).toEqual([
+        '/log/entry-bundles/0/16',
+        '/log/entry-bundles/16/1',
+        '/log/tile/entries/017.p/10',
+      ]);
+    } finally {
+      await follower.stop();
+      server.close();
+    }
+  }, 60_000);
+});
