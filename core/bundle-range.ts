@@ -7,12 +7,12 @@
 // million entries has 3,907 bundles (bench/web-verify.ts).
 //
 // readingInRanges reads full bundles 16 at a time, partial bundles alone, and everything alone
-// once a range fails to come back as bundles, for whatever reason: a mirror without ranges
-// answers 404 (an older node, an IPFS gateway), 403 (some object stores), a 404 without CORS
-// headers (a browser sees a network error), or, on a static host that serves its index for
-// any path, something that does not split. The verifier asks for bundles in order (verifier.ts), so a range is
-// read when the first of its bundles is asked for, and forgotten when its last is handed out.
+// once a range fails for whatever reason: a mirror without ranges answers 404 (an older node, an
+// IPFS gateway), 403 (some object stores), a 404 without CORS headers (a browser sees a network
+// error), or, on a static host that serves its index for any path, something that does not
+// split. Its readers, the verifier and a follower, ask for bundles in order.
 
+import { entriesEnd } from './entry-bundle.ts';
 import { UndersignedError } from './errors.ts';
 import { TILE_WIDTH, type Tile } from './tiles.ts';
 
@@ -112,23 +112,15 @@ export function splitBundleRange(bytes: Uint8Array, count: number): Uint8Array[]
   const bundles: Uint8Array[] = [];
   let at = 0;
   for (let b = 0; b < count; b++) {
-    const start = at;
-    for (let i = 0; i < TILE_WIDTH; i++) {
-      if (at + 2 > bytes.length) {
-        throw new UndersignedError(
-          'MALFORMED_ENTRY_BUNDLE',
-          `entry bundle range ends inside bundle ${b} of ${count}`
-        );
-      }
-      at += 2 + (((bytes[at] as number) << 8) | (bytes[at + 1] as number));
-    }
-    if (at > bytes.length) {
+    const end = entriesEnd(bytes, at, TILE_WIDTH);
+    if (end < 0) {
       throw new UndersignedError(
         'MALFORMED_ENTRY_BUNDLE',
         `entry bundle range ends inside bundle ${b} of ${count}`
       );
     }
-    bundles.push(bytes.subarray(start, at));
+    bundles.push(bytes.subarray(at, end));
+    at = end;
   }
   if (at !== bytes.length) {
     throw new UndersignedError('MALFORMED_ENTRY_BUNDLE', 'bytes after the last bundle of a range');

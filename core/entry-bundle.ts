@@ -65,3 +65,17 @@ export function decodeEntryBundle(bytes: Uint8Array, expectedCount?: number): Ui
   }
   return entries;
 }
+
+/**
+ * The offset just after `count` entries that start at `start` in `bytes`, reading only their
+ * length prefixes; -1 if the bytes end before a length or inside an entry. For cutting bundles
+ * out of longer bytes (a range of them, bundle-range.ts; a partial one's prefix of a full one).
+ */
+export function entriesEnd(bytes: Uint8Array, start: number, count: number): number {
+  let at = start;
+  for (let i = 0; i < count; i++) {
+    if (at + 2 > bytes.length) return -1;
+    at += 2 + (((bytes[at] as number) << 8) | (bytes[at + 1] as number));
+  }
+  return at > bytes.length ? -1 : at;
+}

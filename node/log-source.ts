@@ -37,7 +37,7 @@ export function directorySource(dir: string): LogSource {
 }
 
 /** A log served over HTTP under `baseUrl` (with or without a trailing slash). */
-export function httpSource(baseUrl: string): LogSource {
+export function httpSource(baseUrl: string): LogSource & { readonly readRange: BundleRangeReader } {
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
   const read = async (
     path: string,

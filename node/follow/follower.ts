@@ -147,11 +147,10 @@ export class Follower {
     const bundles = newEntryBundles(v.treeSize, c.treeSize);
     const fetches = new Map<number, Promise<Uint8Array>>();
     // Full bundles 16 at a time where the peer serves ranges (§6.7), else one by one.
-    const urls = this.#o.urls();
     const read = readingInRanges(
       c.treeSize,
       (tile) => this.#read(`log/${tilePath(tile)}`),
-      (range) => readRangeFromAny(urls, range, this.#o.signal)
+      (range) => readRangeFromAny(this.#o.urls(), range, this.#o.signal)
     );
     const start = (i: number): void => {
       const b = bundles[i];

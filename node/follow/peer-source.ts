@@ -3,7 +3,7 @@
 // (§6.7), `<base>info`. What comes back is untrusted until checked against a signed
 // checkpoint (follower.ts).
 
-import type { BundleRange, BundleRangeReader } from '../../core/bundle-range.ts';
+import type { BundleRange } from '../../core/bundle-range.ts';
 import { UndersignedError } from '../../core/errors.ts';
 import { httpSource } from '../log-source.ts';
 
@@ -24,10 +24,9 @@ export function readRangeFromAny(
   range: BundleRange,
   signal: AbortSignal
 ): Promise<Uint8Array> {
-  return fromAny(urls, signal, (url, options) => {
-    const log = httpSource(`${url.endsWith('/') ? url : `${url}/`}log/`);
-    return (log.readRange as BundleRangeReader)(range, options);
-  });
+  return fromAny(urls, signal, (url, options) =>
+    httpSource(`${url.endsWith('/') ? url : `${url}/`}log/`).readRange(range, options)
+  );
 }
 
 async function fromAny(

@@ -4,7 +4,7 @@
 // checkpoint covers (tlog-tiles §Partial tiles). Everything read is checked by core/ afterwards.
 
 import { isUndersignedError, UndersignedError } from '../../core/errors.ts';
-import { readUint } from '../../core/bytes.ts';
+import { entriesEnd } from '../../core/entry-bundle.ts';
 import { HASH_SIZE } from '../../core/hash.ts';
 import { ENTRY_BUNDLE_LEVEL, TILE_WIDTH, type Tile } from '../../core/tiles.ts';
 import { fetchTile, type LogSource } from './mirror-api.ts';
@@ -29,17 +29,9 @@ export async function readTile(
 
 /** The first `count` entries of an entry bundle, as a bundle (§6.5: length (2) || entry, …). */
 export function bundlePrefix(bundle: Uint8Array, count: number): Uint8Array {
-  let at = 0;
-  for (let i = 0; i < count; i++) {
-    if (at + 2 > bundle.length) {
-      throw new UndersignedError(
-        'MALFORMED_ENTRY_BUNDLE',
-        'entry bundle is shorter than its width'
-      );
-    }
-    at += 2 + readUint(bundle, at, 2);
+  const end = entriesEnd(bundle, 0, count);
+  if (end < 0) {
+    throw new UndersignedError('MALFORMED_ENTRY_BUNDLE', 'entry bundle is shorter than its width');
   }
-  if (at > bundle.length)
-    throw new UndersignedError('MALFORMED_ENTRY_BUNDLE', 'entry bundle is truncated');
-  return bundle.subarray(0, at);
+  return bundle.subarray(0, end);
 }
