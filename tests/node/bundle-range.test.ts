@@ -174,7 +174,7 @@ describe('the CLI’s HTTP source', () => {
         letterId: letterId(letter),
         stampBits: letter.stampBits,
         readEntryBundle: (tile, options) => log.read(tilePath(tile), options),
-        ...(log.readRange === undefined ? {} : { readBundleRange: log.readRange }),
+        readBundleRange: log.readRange,
       });
       expect([result.treeSize, result.rejectedTotal]).toEqual([SIZE, 0]);
       expect(result.tally.count).toBeGreaterThan(SIZE / 2);
